@@ -1,0 +1,261 @@
+"""Domains, metrics and the statistics stored for them."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.functional import SimpleLazyObject, empty
+from django.utils.translation import gettext_lazy as _
+
+from .objects import OBJECT_ID_MAX_LENGTH
+from .periods import PERIOD_CHOICES, Period
+
+if TYPE_CHECKING:
+    from .querysets import StatisticQuerySet
+
+__all__ = [
+    "PERIOD_CHOICES",
+    "AbstractStatistic",
+    "Domain",
+    "Metric",
+    "Period",
+    "StatisticByDate",
+    "StatisticByDateAndObject",
+    "statistic_key_fields",
+]
+
+
+class LazyRegistration(SimpleLazyObject):
+    """A registered row, created or updated on first use.
+
+    Registration happens at import time (``Domain.objects.SHOPPING = ...``), before the
+    database may be reachable, so the row is only touched when the object is used.
+    """
+
+    def resolve(self) -> models.Model:
+        if self._wrapped is empty:
+            self._setup()
+        return self._wrapped
+
+    def forget(self) -> None:
+        self._wrapped = empty
+
+
+class RegisteringManager(models.Manager):
+    def __init__(self) -> None:
+        super().__init__()
+        # Per manager instance: django-trackstats 0.7 shared one class-level list
+        # between the Domain and Metric managers.
+        self._lazy_entries: list[LazyRegistration] = []
+
+    def _register_lazily(self, factory: Callable[[], models.Model]) -> Any:
+        entry = LazyRegistration(factory)
+        self._lazy_entries.append(entry)
+        return entry
+
+    def clear_cache(self) -> None:
+        """Forget resolved registrations, so the next use creates the row again."""
+        for entry in self._lazy_entries:
+            entry.forget()
+
+
+def resolve_instance(value: Any) -> Any:
+    """Unwrap a lazy registration into its model instance; other values pass through."""
+    if isinstance(value, LazyRegistration):
+        return value.resolve()
+    return value
+
+
+class DomainManager(RegisteringManager):
+    def register(self, ref: str, name: str = "") -> Domain:
+        _require_ref(ref, "ref")
+
+        def create_or_update() -> Domain:
+            return self.update_or_create(ref=ref, defaults={"name": name})[0]
+
+        return self._register_lazily(create_or_update)
+
+    def get_by_natural_key(self, ref: str) -> Domain:
+        return self.get(ref=ref)
+
+
+class Domain(models.Model):
+    ref = models.CharField(
+        max_length=100, unique=True, help_text=_("Unique reference ID for this domain")
+    )
+    name = models.CharField(max_length=100, blank=True, help_text=_("Short descriptive name"))
+
+    objects = DomainManager()
+
+    class Meta:
+        ordering = ["ref"]
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.name or self.ref
+
+    def natural_key(self) -> tuple[str]:
+        return (self.ref,)
+
+
+class MetricManager(RegisteringManager):
+    def register(self, domain: Domain, ref: str, name: str = "", description: str = "") -> Metric:
+        _require_ref(ref, "ref")
+        if domain is None:
+            raise ValueError("domain is required to register a metric")
+
+        def create_or_update() -> Metric:
+            return self.update_or_create(
+                domain=resolve_instance(domain),
+                ref=ref,
+                defaults={"name": name, "description": description},
+            )[0]
+
+        return self._register_lazily(create_or_update)
+
+    def get_by_natural_key(self, domain_ref: str, ref: str) -> Metric:
+        return self.get(domain__ref=domain_ref, ref=ref)
+
+    def get_by_label(self, label: str) -> Metric:
+        """Look up ``"domain_ref.metric_ref"``, the form used by the command line."""
+        domain_ref, sep, ref = label.rpartition(".")
+        if not sep:
+            raise Metric.DoesNotExist(f"metric {label!r} must be written DOMAIN.REF")
+        return self.select_related("domain").get(domain__ref=domain_ref, ref=ref)
+
+
+class Metric(models.Model):
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT)
+    ref = models.CharField(
+        max_length=100, help_text=_("Unique reference ID for this metric within the domain")
+    )
+    name = models.CharField(max_length=100, blank=True, help_text=_("Short descriptive name"))
+    description = models.TextField(blank=True, help_text=_("Description"))
+
+    objects = MetricManager()
+
+    class Meta:
+        unique_together = [("domain", "ref")]
+        ordering = ["domain__ref", "ref"]
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+
+    def __str__(self) -> str:
+        return self.name or self.ref
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.domain.natural_key(), self.ref)
+
+    natural_key.dependencies = ["trackstats.domain"]  # type: ignore[attr-defined]
+
+    @property
+    def label(self) -> str:
+        return f"{self.domain.ref}.{self.ref}"
+
+
+def _require_ref(ref: object, argument: str) -> None:
+    if not isinstance(ref, str) or not ref.strip():
+        raise ValueError(f"{argument} must be a non-empty string, got {ref!r}")
+
+
+def _statistic_manager() -> models.Manager:
+    from .querysets import StatisticQuerySet
+
+    return StatisticQuerySet.as_manager()
+
+
+class AbstractStatistic(models.Model):
+    """Base of every statistic model: a value of a metric for a period and date.
+
+    Subclass it to add dimensions (say ``country``) or to redefine ``value`` as a
+    ``DecimalField`` or ``FloatField``. Declare a unique constraint over ``metric``,
+    ``period``, ``date`` and your dimensions: it is the key that ``record()`` and the
+    trackers upsert on.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT)
+    # NULL means "no data available", which differs from a value of 0.
+    value = models.BigIntegerField(null=True)
+    period = models.IntegerField(choices=PERIOD_CHOICES)
+    date = models.DateField(db_index=True)
+
+    objects: StatisticQuerySet = _statistic_manager()  # type: ignore[assignment]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.period} {self.date}: {self.value}"
+
+
+class StatisticByDate(AbstractStatistic):
+    class Meta:
+        unique_together = [("date", "metric", "period")]
+        verbose_name = _("statistic by date")
+        verbose_name_plural = _("statistics by date")
+
+
+class StatisticByDateAndObject(AbstractStatistic):
+    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # Text, so that integer, UUID and string primary keys all fit.
+    object_id = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
+    object = GenericForeignKey("object_type", "object_id")
+
+    class Meta:
+        unique_together = [("date", "metric", "object_type", "object_id", "period")]
+        verbose_name = _("statistic by date and object")
+        verbose_name_plural = _("statistics by date and object")
+
+
+STATISTIC_CORE_FIELDS = frozenset({"metric", "period", "date"})
+
+
+def statistic_key_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The field names of the unique key that identifies one statistic row.
+
+    It is the unique constraint (or ``unique_together``) that covers ``metric``,
+    ``period`` and ``date``; for by-object and custom models it also holds the object
+    and dimension fields. Raises ImproperlyConfigured when the model has none.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    candidates: list[tuple[str, ...]] = [tuple(f) for f in model._meta.unique_together]
+    for constraint in model._meta.constraints:
+        if (
+            isinstance(constraint, models.UniqueConstraint)
+            and constraint.fields
+            and constraint.condition is None
+            and not constraint.expressions
+        ):
+            candidates.append(tuple(constraint.fields))
+    matching = [key for key in candidates if set(key) >= STATISTIC_CORE_FIELDS]
+    if not matching:
+        raise ImproperlyConfigured(
+            f"{model._meta.label} needs a unique constraint over metric, period, date and "
+            "its dimension fields, so that each statistic is stored once"
+        )
+    # The smallest such key is the identity; larger ones are implied by it.
+    return min(matching, key=len)
+
+
+def dimension_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """Key fields beyond metric, period and date (object fields, custom dimensions)."""
+    return tuple(f for f in statistic_key_fields(model) if f not in STATISTIC_CORE_FIELDS)
+
+
+def is_by_object(model: type[models.Model]) -> bool:
+    field_names = {f.name for f in model._meta.get_fields()}
+    return {"object_type", "object_id"} <= field_names
+
+
+def today_in(tz: datetime.tzinfo | None = None) -> datetime.date:
+    """Today's local date in ``tz`` or the current time zone: the clock of record()."""
+    from django.utils import timezone
+
+    return timezone.localdate(timezone=tz) if tz is not None else timezone.localdate()

@@ -1,0 +1,86 @@
+"""Source models the tests track, and custom statistic models.
+
+The app has no migrations: the test runner creates its tables directly.
+"""
+
+import uuid
+
+from django.db import models
+
+from trackstats.models import AbstractStatistic
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=100)
+    joined = models.DateTimeField()
+
+
+class BigCustomer(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    name = models.CharField(max_length=100)
+
+
+class UUIDCustomer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    name = models.CharField(max_length=100)
+
+
+class Shop(models.Model):
+    code = models.CharField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=100)
+
+
+class Order(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    uuid_customer = models.ForeignKey(
+        UUIDCustomer, on_delete=models.CASCADE, null=True, blank=True, related_name="orders"
+    )
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, null=True, blank=True)
+    created = models.DateTimeField(db_index=True)
+    # A date field with its own column name, to prove no SQL is assembled by hand.
+    booked_on = models.DateField(null=True, blank=True, db_column="booking_day")
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    quantity = models.IntegerField(default=1)
+    status = models.CharField(max_length=20, default="paid")
+    country = models.CharField(max_length=2, default="NL")
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.CharField(max_length=40)
+    quantity = models.IntegerField(default=1)
+
+
+class Comment(models.Model):
+    user = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="comments")
+    timestamp = models.DateTimeField(db_index=True)
+    text = models.TextField(blank=True)
+
+
+class StatisticByCountry(AbstractStatistic):
+    """A custom statistic model with an extra dimension."""
+
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "metric", "period", "country"], name="stat_country_key"
+            )
+        ]
+
+
+class RevenueStatistic(AbstractStatistic):
+    """A custom statistic model whose value is money."""
+
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+
+    class Meta:
+        unique_together = [("date", "metric", "period")]
+
+
+class AverageStatistic(AbstractStatistic):
+    value = models.FloatField(null=True)
+
+    class Meta:
+        unique_together = [("date", "metric", "period")]
