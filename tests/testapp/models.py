@@ -1,6 +1,8 @@
 """Source models the tests track, and custom statistic models.
 
-The app has no migrations: the test runner creates its tables directly.
+After changing these models run `python -m django makemigrations testapp
+--settings=tests.settings --pythonpath=.`: PostgreSQL and MariaDB need the migration
+(an app without migrations cannot point at the migrated trackstats tables).
 """
 
 import uuid
