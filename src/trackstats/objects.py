@@ -52,6 +52,15 @@ class ObjectIdText(models.Func):
         self.source_field = source_field
 
     def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        sql, params = self._canonical_sql(compiler, connection)
+        if connection.vendor == "mysql":
+            # CAST yields the connection's collation, which may differ from the
+            # object_id column's and make comparisons fail ("Illegal mix of
+            # collations"); an explicit binary collation wins and compares exactly.
+            sql = f"CONVERT({sql} USING utf8mb4) COLLATE utf8mb4_bin"
+        return sql, params
+
+    def _canonical_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
         expr = self.source_expressions[0]
         text_field = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
         if isinstance(self.source_field, models.UUIDField):
