@@ -9,6 +9,8 @@ class TrackstatsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks
+        from . import checks, registry
 
         checks.register()
+        # Like admin.py: every installed app's stats.py registers its trackers.
+        registry.autodiscover()
