@@ -140,6 +140,36 @@ class StatisticQuerySet(models.QuerySet):
         """The latest row by date among those ``narrow(**narrow_kwargs)`` selects."""
         return self.narrow(**narrow_kwargs).order_by("-date", "-pk").first()
 
+    # ------------------------------------------------------------ gap-filled reads
+    def series(self, from_date: datetime.date, to_date: datetime.date, fill: Any = 0) -> list:
+        """``[(date, value), ...]`` for every date of the range; see trackstats.series."""
+        from .series import series
+
+        return series(self, from_date, to_date, fill=fill)
+
+    def series_by_object(
+        self,
+        from_date: datetime.date,
+        to_date: datetime.date,
+        fill: Any = 0,
+        objects: Iterable[models.Model] | models.QuerySet | None = None,
+    ) -> dict:
+        """One gap-filled series per object; see trackstats.series.series_by_object."""
+        from .series import series_by_object
+
+        return series_by_object(self, from_date, to_date, fill=fill, objects=objects)
+
+    def to_dataframe(
+        self,
+        from_date: datetime.date | None = None,
+        to_date: datetime.date | None = None,
+        fill: Any = 0,
+    ) -> Any:
+        """A pandas DataFrame of these statistics (needs pandas); see trackstats.series."""
+        from .series import to_dataframe
+
+        return to_dataframe(self, from_date, to_date, fill=fill)
+
 
 def _objects_condition(objects: Iterable[models.Model] | models.QuerySet) -> models.Q:
     if isinstance(objects, models.QuerySet):
