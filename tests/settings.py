@@ -17,7 +17,13 @@ _VENDOR = os.environ.get("TRACKSTATS_TEST_DB", "sqlite")
 _NAME = os.environ.get("TRACKSTATS_TEST_DB_NAME", "trackstats")
 
 if _VENDOR == "sqlite":
-    _DATABASE = {"ENGINE": "django.db.backends.sqlite3", "NAME": f"{_NAME}.sqlite3"}
+    _DATABASE = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": f"{_NAME}.sqlite3",
+        # A file, not memory, so that tests can share it with worker processes.
+        "TEST": {"NAME": f"test_{_NAME}.sqlite3"},
+        "OPTIONS": {"timeout": 30},
+    }
 elif _VENDOR == "postgres":
     _DATABASE = {
         "ENGINE": "django.db.backends.postgresql",
