@@ -37,8 +37,9 @@ def value_scale(values: list[float], max_ticks: int = 6, integral: bool = False)
     Zero is always inside so that bars grow from it and a line's height compares
     with nothing at all. ``integral`` keeps steps whole, for counts.
     """
-    if max_ticks < 2:
-        raise ValueError(f"max_ticks must be at least 2, got {max_ticks!r}")
+    if max_ticks < 3:
+        # Values on both sides of zero need a tick below, at and above it.
+        raise ValueError(f"max_ticks must be at least 3, got {max_ticks!r}")
     low = min([0.0, *values])
     high = max([0.0, *values])
     if low == high:
