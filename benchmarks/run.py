@@ -1,0 +1,365 @@
+"""Times this project's trackers against one SQL statement and django-trackstats 0.7.0.
+
+    python -m benchmarks.run                          # 100k rows, SQLite and PostgreSQL
+    python -m benchmarks.run --rows 100000,1000000    # both sizes
+    python -m benchmarks.run --rows 2000 --repeat 1 --timeout 10   # smoke test (CI)
+
+For every database and size it builds the same source table (benchapp.Event: N rows,
+1,000 members, 365 days) in this project's database and in a second database for
+django-trackstats 0.7.0, which runs from its own virtualenv (benchmarks/.venv-07, created
+on first use). Every case runs in a subprocess of its own; the Markdown table goes to
+stdout and to benchmarks/results/. docs/performance.md explains the cases and targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.cases import PERIODS, PERIODS_07, TARGETS, Case
+from benchmarks.dbconfig import RESULTS_DIR, VENDORS
+from benchmarks.worker import RESULT_PREFIX
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_07 = Path(__file__).resolve().parent / ".venv-07"
+PACKAGE_07 = "django-trackstats==0.7.0"
+VENDOR_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+# Targets of issue 4: DAY within 1.5x of its floor, longer periods within 2x of the DAY
+# floor, an incremental re-run under 5% of a full run, peak RSS under 100 MB.
+DAY_TARGET = 1.5
+WINDOW_TARGET = 2.0
+INCREMENTAL_TARGET = 0.05
+MEMORY_TARGET_MB = 100.0
+
+
+@dataclass
+class Phase:
+    """The timed runs of one phase (first run or incremental) of one case."""
+
+    runs: list[dict] = field(default_factory=list)
+    timeout: float | None = None
+    error: str | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.timeout is not None or not self.runs:
+            return None
+        return statistics.median(run["seconds"] for run in self.runs)
+
+    @property
+    def peak_mb(self) -> float | None:
+        return max((run["peak_kib"] for run in self.runs), default=0) / 1024 or None
+
+    @property
+    def delta_mb(self) -> float | None:
+        if not self.runs:
+            return None
+        return max(run["peak_kib"] - run["base_kib"] for run in self.runs) / 1024
+
+    @property
+    def rows(self) -> int | None:
+        return self.runs[-1]["rows"] if self.runs else None
+
+    def time_text(self) -> str:
+        if self.timeout is not None:
+            return f"> {self.timeout:g} s"
+        if self.error:
+            return "error"
+        if self.seconds is None:
+            return "—"
+        return _seconds_text(self.seconds)
+
+    def memory_text(self) -> str:
+        if self.peak_mb is None:
+            return "—"
+        return f"{self.peak_mb:.0f} (+{self.delta_mb:.1f})"
+
+
+def _seconds_text(seconds: float) -> str:
+    if seconds < 0.1:
+        return f"{seconds:.4f}"
+    if seconds < 10:
+        return f"{seconds:.3f}"
+    return f"{seconds:.1f}"
+
+
+def _environment(settings: str, vendor: str, db_name: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings,
+        BENCH_DB=vendor,
+        BENCH_DB_NAME=db_name,
+        PYTHONPATH=str(REPO),
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """A virtualenv with its settings module and database: this project or 0.7."""
+
+    python: str
+    settings: str
+    db_prefix: str
+
+    def run(self, vendor: str, rows: int, argv: list[str], hard_timeout: float) -> list[dict]:
+        command = [self.python, "-m", "benchmarks.worker", *argv]
+        try:
+            completed = subprocess.run(
+                command,
+                cwd=REPO,
+                env=_environment(self.settings, vendor, f"{self.db_prefix}_{rows}"),
+                capture_output=True,
+                text=True,
+                timeout=hard_timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as expired:
+            output = expired.stdout or ""
+            if isinstance(output, bytes):
+                output = output.decode()
+            return [*_results(output), {"phase": "?", "error": "killed"}]
+        results = _results(completed.stdout)
+        if completed.returncode not in (0, 3):
+            sys.stderr.write(completed.stderr)
+            results.append({"phase": "?", "error": f"exit {completed.returncode}"})
+        return results
+
+
+def _results(output: str) -> list[dict]:
+    return [
+        json.loads(line[len(RESULT_PREFIX) :])
+        for line in output.splitlines()
+        if line.startswith(RESULT_PREFIX)
+    ]
+
+
+def ensure_venv_07() -> str:
+    python = VENV_07 / "bin" / "python"
+    if not python.exists():
+        print(f"Creating {VENV_07.relative_to(REPO)} with {PACKAGE_07} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV_07)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", PACKAGE_07, "psycopg[binary]"],
+            check=True,
+        )
+    return str(python)
+
+
+def measure(
+    flavor: Flavor, vendor: str, rows: int, case: Case, args: argparse.Namespace
+) -> dict[str, Phase]:
+    argv = [
+        "case",
+        f"--implementation={case.implementation}",
+        f"--period={case.period}",
+        f"--target={case.target}",
+        f"--rows={rows}",
+        f"--repeat={args.repeat}",
+        f"--timeout={args.timeout}",
+    ]
+    if args.trace:
+        folder = RESULTS_DIR / "trace" / f"{vendor}-{rows}-{case.metric_ref}"
+        folder.mkdir(parents=True, exist_ok=True)
+        argv.append(f"--trace={folder}")
+    # Generous: the worker's own watchdog ends slow runs; this only catches a hang in setup.
+    hard_timeout = (args.timeout + 60) * (2 * args.repeat + 2)
+    phases = {"first": Phase(), "incremental": Phase()}
+    for result in flavor.run(vendor, rows, argv, hard_timeout):
+        phase = phases.get(result["phase"])
+        if phase is None:
+            phases["first"].error = phases["first"].error or result.get("error")
+        elif "timeout" in result:
+            phase.timeout = result["timeout"]
+        else:
+            phase.runs.append(result)
+    return phases
+
+
+def cases_for(args: argparse.Namespace) -> list[Case]:
+    cases: list[Case] = []
+    for target in args.targets:
+        cases.append(Case("floor", "day", target))
+        cases.extend(Case("trackstats", period, target) for period in args.periods)
+        if args.with_07:
+            cases.extend(
+                Case("trackstats-0.7", period, target)
+                for period in args.periods
+                if period in PERIODS_07
+            )
+    return cases
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("ok" if ok else "**MISS**")
+
+
+def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -> list[str]:
+    lines = [
+        f"### {VENDOR_TITLES[vendor]}, {rows:,} rows",
+        "",
+        "| case | run | floor s | trackstats s | ratio | target | time | peak RSS MB (+run) "
+        "| memory | rows | 0.7.0 s | 0.7.0 peak RSS MB (+run) | 0.7.0 rows |",
+        "|---|---|--:|--:|--:|--:|---|--:|---|--:|--:|--:|--:|",
+    ]
+    misses: list[str] = []
+    for target in args.targets:
+        floor = results.get(Case("floor", "day", target), {}).get("first", Phase())
+        for period in args.periods:
+            ours = results.get(Case("trackstats", period, target))
+            if ours is None:
+                continue
+            old = results.get(Case("trackstats-0.7", period, target))
+            label = f"{period.upper()} by {target}"
+            for phase_name in ("first", "incremental"):
+                phase = ours[phase_name]
+                old_phase = old[phase_name] if old else None
+                ratio_text, target_text, ok = "—", "—", None
+                if phase_name == "first":
+                    limit = DAY_TARGET if period == "day" else WINDOW_TARGET
+                    target_text = f"≤ {limit:g}x"
+                    if phase.timeout is not None:
+                        ok = False
+                    elif phase.seconds is not None and floor.seconds:
+                        ratio = phase.seconds / floor.seconds
+                        ratio_text = f"{ratio:.2f}x"
+                        ok = ratio <= limit
+                    floor_text = floor.time_text() if period == "day" else "(DAY)"
+                else:
+                    full = ours["first"].seconds
+                    target_text = f"< {INCREMENTAL_TARGET:.0%} of full"
+                    if phase.timeout is not None:
+                        ok = False
+                    elif phase.seconds is not None and full:
+                        ratio = phase.seconds / full
+                        ratio_text = f"{ratio:.1%}"
+                        ok = ratio < INCREMENTAL_TARGET
+                    floor_text = ""
+                memory_ok = None if phase.peak_mb is None else phase.peak_mb < MEMORY_TARGET_MB
+                if old_phase is None:
+                    old_time, old_memory, old_rows = "n/a", "", ""
+                elif phase_name == "incremental" and old["first"].timeout is not None:
+                    old_time, old_memory, old_rows = "not run (no full run)", "", ""
+                else:
+                    old_time = old_phase.time_text()
+                    old_memory = old_phase.memory_text()
+                    old_rows = "" if old_phase.rows is None else f"{old_phase.rows:,}"
+                run_name = "first" if phase_name == "first" else "+1 day"
+                lines.append(
+                    f"| {label} | {run_name} | {floor_text} | {phase.time_text()} | "
+                    f"{ratio_text} | {target_text} | {verdict(ok)} | {phase.memory_text()} | "
+                    f"{verdict(memory_ok)} | "
+                    f"{'' if phase.rows is None else f'{phase.rows:,}'} | "
+                    f"{old_time} | {old_memory} | {old_rows} |"
+                )
+                if ok is False:
+                    misses.append(f"{label} {run_name}: time {phase.time_text()} ({ratio_text})")
+                if memory_ok is False:
+                    misses.append(f"{label} {run_name}: peak RSS {phase.memory_text()} MB")
+    lines.append("")
+    lines.append("Misses: " + ("; ".join(misses) if misses else "none") + ".")
+    lines.append("")
+    return lines
+
+
+def header(args: argparse.Namespace) -> list[str]:
+    import sqlite3
+
+    import django
+
+    return [
+        f"## Benchmark run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"`python -m benchmarks.run {' '.join(args.argv)}`".replace(" `", "`"),
+        "",
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; median of {args.repeat} "
+        f"run(s); 0.7.0 runs capped at {args.timeout:g} s.",
+        "",
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
+    parser.add_argument("--rows", default="100000", help="comma-separated source table sizes")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (median)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="cap of one run, seconds")
+    parser.add_argument("--periods", default=",".join(PERIODS), help="comma-separated")
+    parser.add_argument("--targets", default=",".join(TARGETS), help="date,object")
+    parser.add_argument(
+        "--no-07", dest="with_07", action="store_false", help="skip django-trackstats 0.7.0"
+    )
+    parser.add_argument("--output", type=Path, help="Markdown file (default: results/)")
+    parser.add_argument(
+        "--trace", action="store_true", help="write the SQL of each case to results/trace/"
+    )
+    args = parser.parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else argv
+    args.dbs = _choices(args.db, VENDORS, "--db")
+    args.row_counts = [int(value) for value in args.rows.split(",")]
+    if any(count < 1 for count in args.row_counts):
+        parser.error("--rows must be positive")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    args.periods = _choices(args.periods, tuple(PERIODS), "--periods")
+    args.targets = _choices(args.targets, TARGETS, "--targets")
+    return args
+
+
+def _choices(text: str, allowed: tuple[str, ...], option: str) -> list[str]:
+    values = [value.strip() for value in text.split(",") if value.strip()]
+    unknown = [value for value in values if value not in allowed]
+    if unknown or not values:
+        raise SystemExit(f"{option}: choose from {', '.join(allowed)}; got {text!r}")
+    return values
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    ours = Flavor(sys.executable, "benchmarks.settings", "ts_bench")
+    old = (
+        Flavor(ensure_venv_07(), "benchmarks.settings_07", "ts_bench_07") if args.with_07 else None
+    )
+    lines = header(args)
+    started = time.perf_counter()
+    for vendor in args.dbs:
+        for rows in args.row_counts:
+            flavors = [ours, old] if old else [ours]
+            build_notes = []
+            for flavor in flavors:
+                built = flavor.run(vendor, rows, ["build", f"--rows={rows}"], 3600)
+                if not built or "seconds" not in built[-1]:
+                    raise SystemExit(f"building {flavor.db_prefix} on {vendor} failed: {built}")
+                build_notes.append(f"{flavor.db_prefix} {built[-1]['seconds']:.1f} s")
+            results: dict[Case, dict[str, Phase]] = {}
+            for case in cases_for(args):
+                flavor = old if case.implementation == "trackstats-0.7" else ours
+                print(f"{vendor} {rows:,} {case.implementation} {case.label} ...", file=sys.stderr)
+                results[case] = measure(flavor, vendor, rows, case, args)
+            lines.extend(table(vendor, rows, results, args))
+            lines.append(f"Data set built in: {', '.join(build_notes)}.")
+            lines.append("")
+    lines.append(f"Total time of the run: {time.perf_counter() - started:.0f} s.")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    output = args.output or RESULTS_DIR / f"bench-{datetime.datetime.now():%Y%m%d-%H%M%S}.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    print(f"Written to {output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""One benchmark process: builds the data set, or times one case and reports JSON lines.
+
+Run by benchmarks.run, once per case, in this project's virtualenv or in the
+django-trackstats 0.7 one (DJANGO_SETTINGS_MODULE tells which). Each timed run resets the
+peak RSS first, so the reported peak is the tracking run's own. Every result line starts
+with ``BENCH `` so that other output cannot be mistaken for one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import django
+
+RESULT_PREFIX = "BENCH "
+
+
+def emit(**data: object) -> None:
+    sys.stdout.write(RESULT_PREFIX + json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+class Watchdog:
+    """Ends the process when one timed run exceeds the time limit.
+
+    It cancels the running PostgreSQL statement first, so that the server does not go on
+    working for a client that is gone.
+    """
+
+    def __init__(self, seconds: float, phase: str) -> None:
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._phase = phase
+        self._seconds = seconds
+
+    def _expire(self) -> None:
+        from django.db import connection
+
+        emit(phase=self._phase, timeout=self._seconds)
+        raw = connection.connection
+        if connection.vendor == "postgresql" and raw is not None:
+            cancel = getattr(raw, "cancel_safe", None) or raw.cancel
+            cancel()
+        os._exit(3)
+
+    def __enter__(self) -> Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+
+class QueryTrace:
+    """Records the SQL of one run with the time of each statement (--trace)."""
+
+    LIMIT = 200
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[float, str, object]] = []
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            if len(self.statements) < self.LIMIT:
+                self.statements.append((time.perf_counter() - start, sql, params))
+
+    def write(self, path: str) -> None:
+        with open(path, "w") as out:
+            out.write(f"-- {self.count} statements\n")
+            for seconds, sql, params in self.statements:
+                out.write(f"-- {seconds:.4f} s; params: {params!r}\n{sql};\n\n")
+
+
+def timed_run(
+    phase: str, run: Callable[[], None], timeout: float, trace_path: str | None
+) -> dict[str, float]:
+    from django.db import connection
+
+    from benchmarks import memory
+
+    peak_was_reset = memory.reset_peak()
+    base = memory.current_kib()
+    trace = QueryTrace() if trace_path else None
+    with Watchdog(timeout, phase):
+        start = time.perf_counter()
+        if trace is not None:
+            with connection.execute_wrapper(trace):
+                run()
+        else:
+            run()
+        seconds = time.perf_counter() - start
+    if trace is not None and trace_path:
+        trace.write(trace_path)
+    return {
+        "seconds": seconds,
+        "base_kib": base,
+        "peak_kib": memory.peak_kib(),
+        "peak_is_run": peak_was_reset,
+    }
+
+
+def run_case(args: argparse.Namespace) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.models import Sum
+
+    from benchmarks import dataset
+    from benchmarks.benchapp.models import Event, Member
+    from benchmarks.cases import PERIODS, Case, floor_sql
+    from trackstats.models import Domain, Metric, StatisticByDate, StatisticByDateAndObject
+
+    case = Case(args.implementation, args.period, args.target)
+    domain, _ = Domain.objects.get_or_create(ref="bench", defaults={"name": "Benchmark"})
+    metric, _ = Metric.objects.get_or_create(domain=domain, ref=case.metric_ref)
+    by_object = case.target == "object"
+    statistic_model = StatisticByDateAndObject if by_object else StatisticByDate
+    stored = statistic_model.objects.filter(metric=metric)
+    period = PERIODS[case.period]
+
+    if case.implementation == "floor":
+        sql = floor_sql(
+            connection.vendor,
+            case.target,
+            {
+                "date": StatisticByDate._meta.db_table,
+                "object": StatisticByDateAndObject._meta.db_table,
+            },
+        )
+        params = [metric.pk]
+        if by_object:
+            params.append(ContentType.objects.get_for_model(Member).pk)
+
+        def run() -> None:
+            from django.db import transaction
+
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+    else:
+        from trackstats import trackers
+
+        if by_object:
+            tracker = trackers.CountObjectsByDateAndObjectTracker(
+                period=period,
+                metric=metric,
+                date_field="created",
+                object_model=Member,
+                object_field="member",
+            )
+        else:
+            tracker = trackers.CountObjectsByDateTracker(
+                period=period, metric=metric, date_field="created"
+            )
+
+        def run() -> None:
+            tracker.track(Event.objects.all())
+
+    def report(phase: str, repeat: int, result: dict[str, float]) -> None:
+        totals = stored.aggregate(total=Sum("value"))
+        emit(
+            phase=phase,
+            repeat=repeat,
+            rows=stored.count(),
+            value_sum=totals["total"],
+            **result,
+        )
+
+    def trace_path(phase: str, repeat: int) -> str | None:
+        if not args.trace or repeat:
+            return None
+        return os.path.join(args.trace, f"{phase}.sql")
+
+    dataset.remove_new_day()
+    stored.delete()
+    for repeat in range(args.repeat):
+        stored.delete()
+        result = timed_run("first", run, args.timeout, trace_path("first", repeat))
+        report("first", repeat, result)
+
+    if case.incremental:
+        today = dataset.new_day()
+        for repeat in range(args.repeat):
+            # Back to the state right after a full run on the data without the new day:
+            # drop the new day and what was stored for it, and let the tracker catch up.
+            dataset.remove_new_day()
+            stored.filter(date__gte=today).delete()
+            run()
+            dataset.add_new_day(args.rows)
+            result = timed_run("incremental", run, args.timeout, trace_path("incremental", repeat))
+            report("incremental", repeat, result)
+
+    dataset.remove_new_day()
+    stored.delete()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="create the database and the source data")
+    build.add_argument("--rows", type=int, required=True)
+    case = sub.add_parser("case", help="time one case")
+    case.add_argument("--implementation", required=True)
+    case.add_argument("--period", required=True)
+    case.add_argument("--target", required=True)
+    case.add_argument("--rows", type=int, required=True)
+    case.add_argument("--repeat", type=int, default=3)
+    case.add_argument("--timeout", type=float, default=60.0)
+    case.add_argument("--trace", help="folder to write the SQL of the first timed runs to")
+    args = parser.parse_args(argv)
+
+    django.setup()
+    if args.command == "build":
+        from benchmarks import dataset
+
+        start = time.perf_counter()
+        dataset.build(args.rows)
+        emit(phase="build", seconds=time.perf_counter() - start, day=str(datetime.date.today()))
+    else:
+        run_case(args)
+
+
+if __name__ == "__main__":
+    main()
