@@ -35,8 +35,9 @@ class MetricField(forms.ModelChoiceField):
         text = str(value).strip()
         if text.isdigit():
             return super().to_python(text)
+        domain_ref, _sep, ref = text.rpartition(".")
         try:
-            return self.queryset.get_by_label(text)
+            return self.queryset.get(domain__ref=domain_ref, ref=ref)
         except Metric.DoesNotExist:
             raise ValidationError(
                 _("Unknown metric %(value)s."), code="invalid_choice", params={"value": text}
