@@ -1,0 +1,198 @@
+"""Running registered trackers: track, dry run, verify and describe.
+
+The ``trackstats`` command and the tasks in :mod:`trackstats.tasks` share these, so a
+run started from cron, a shell or a worker does the same thing and reports the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import models
+
+from .models import dimension_fields
+from .periods import period_name
+from .registry import Registration
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one tracker run did (or, for a dry run, would do)."""
+
+    name: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    rows_written: int
+    rows_removed: int
+    seconds: float
+    dry_run: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as JSON-ready values, the return value of a tracking task."""
+        data = asdict(self)
+        for key in ("start_date", "end_date"):
+            data[key] = data[key].isoformat() if data[key] is not None else None
+        return data
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One statistic whose stored value differs from a recomputation."""
+
+    key: tuple
+    stored: Any
+    computed: Any
+    missing: bool  # True when no row is stored for the key
+
+    def describe(self) -> str:
+        stored = "no row" if self.missing else repr(self.stored)
+        return f"{_key_text(self.key)}: stored {stored}, computed {self.computed!r}"
+
+
+def source_queryset(entry: Registration, using: str | None = None) -> models.QuerySet:
+    return entry.queryset(using=using)
+
+
+def statistics_database(entry: Registration, using: str | None = None) -> str:
+    """Where a run of ``entry`` reads and writes statistics.
+
+    ``using`` when given; otherwise the database of the source queryset, which is
+    where a tracker writes.
+    """
+    return using or source_queryset(entry).db
+
+
+def track(
+    entry: Registration, since: datetime.date | None = None, using: str | None = None
+) -> RunReport:
+    """Run the tracker of ``entry`` and store its statistics."""
+    started = time.perf_counter()
+    result = entry.tracker.track(source_queryset(entry, using), since=since)
+    return RunReport(
+        name=entry.name,
+        start_date=result.start_date,
+        end_date=result.end_date,
+        rows_written=result.rows_written,
+        rows_removed=result.rows_removed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def dry_run(
+    entry: Registration, since: datetime.date | None = None, using: str | None = None
+) -> RunReport:
+    """Compute what a run of ``entry`` would store, writing nothing."""
+    started = time.perf_counter()
+    computed = entry.tracker.compute(source_queryset(entry, using), since=since)
+    return RunReport(
+        name=entry.name,
+        start_date=computed.start_date,
+        end_date=computed.end_date,
+        rows_written=len(computed.values),
+        rows_removed=0,
+        seconds=time.perf_counter() - started,
+        dry_run=True,
+    )
+
+
+def verify(
+    entry: Registration, since: datetime.date | None = None, using: str | None = None
+) -> list[Difference]:
+    """Recompute without writing; the statistics whose stored value differs.
+
+    A key the recomputation leaves out (its window holds no source rows) may be stored
+    as 0, since trackers set such rows to 0 or remove them; any other stored value for
+    it is a difference.
+    """
+    tracker = entry.tracker
+    computed = tracker.compute(source_queryset(entry, using), since=since)
+    if computed.start_date is None:
+        return []
+    stored = _stored_values(entry, computed.start_date, computed.end_date, using)
+    differences: list[Difference] = []
+    for key in sorted(set(computed.values) | set(stored), key=_sort_key):
+        if key in computed.values:
+            value = computed.values[key]
+            if key not in stored:
+                differences.append(Difference(key, None, value, missing=True))
+            elif not _same(stored[key], value):
+                differences.append(Difference(key, stored[key], value, missing=False))
+        elif stored[key] != 0:
+            differences.append(Difference(key, stored[key], 0, missing=False))
+    return differences
+
+
+def last_stored_date(entry: Registration, using: str | None = None) -> datetime.date | None:
+    """The most recent date stored for the tracker's metric and period."""
+    tracker = entry.tracker
+    model = tracker.statistic_model
+    return (
+        model._default_manager.using(statistics_database(entry, using))
+        .filter(metric=tracker.metric, period=tracker.period)
+        .aggregate(last=models.Max("date"))["last"]
+    )
+
+
+def describe_aggregate(tracker: Any) -> str:
+    """A short text for the tracker's aggregate, such as ``Count(*)`` or ``Sum(amount)``."""
+    aggr_op = getattr(tracker, "aggr_op", None)
+    if aggr_op is None:
+        return "Count(*)"
+    name = type(aggr_op).__name__
+    arguments = []
+    for expression in aggr_op.get_source_expressions():
+        if expression is None:
+            continue
+        arguments.append(getattr(expression, "name", None) or str(expression))
+    distinct = "distinct " if getattr(aggr_op, "distinct", False) else ""
+    return f"{name}({distinct}{', '.join(arguments) or '*'})"
+
+
+def describe_period(tracker: Any) -> str:
+    return period_name(tracker.period)
+
+
+def _stored_values(
+    entry: Registration,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    using: str | None,
+) -> dict[tuple, Any]:
+    tracker = entry.tracker
+    model = tracker.statistic_model
+    columns = [model._meta.get_field(name).attname for name in dimension_fields(model)]
+    rows = (
+        model._default_manager.using(statistics_database(entry, using))
+        .filter(
+            metric=tracker.metric,
+            period=tracker.period,
+            date__gte=start_date,
+            date__lte=end_date,
+        )
+        .values_list("date", *columns, "value")
+    )
+    return {tuple(row[:-1]): row[-1] for row in rows.iterator()}
+
+
+def _same(stored: Any, computed: Any) -> bool:
+    if isinstance(stored, float) or isinstance(computed, float):
+        if stored is None or computed is None:
+            return stored is computed
+        return math.isclose(float(stored), float(computed), rel_tol=1e-9, abs_tol=1e-9)
+    return stored == computed
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple("" if part is None else str(part) for part in key)
+
+
+def _key_text(key: tuple) -> str:
+    date, *dimensions = key
+    text = date.isoformat() if isinstance(date, datetime.date) else str(date)
+    if dimensions:
+        text += " " + " ".join(str(part) for part in dimensions)
+    return text
