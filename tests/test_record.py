@@ -133,6 +133,8 @@ def _bad(metric):
         ({"value": 1.5}, ValidationError, "value"),
         ({"value": decimal.Decimal("0.1")}, ValidationError, "value"),
         ({"value": True}, ValidationError, "value"),
+        ({"value": float("nan")}, ValidationError, "value"),
+        ({"value": decimal.Decimal("Infinity")}, ValidationError, "value"),
         ({"value": 2**63}, ValidationError, "value"),
         ({"period": 3600}, ValueError, "period"),
         ({"period": -Period.DAY}, ValueError, "period"),

@@ -243,7 +243,11 @@ def clean_statistic_value(model: type[models.Model], value: Any) -> Any:
         integral = (
             isinstance(value, int)
             or (isinstance(value, float) and value.is_integer())
-            or (isinstance(value, decimal.Decimal) and value == value.to_integral_value())
+            or (
+                isinstance(value, decimal.Decimal)
+                and value.is_finite()
+                and value == value.to_integral_value()
+            )
         )
         if not integral:
             raise ValidationError(
