@@ -461,7 +461,9 @@ def test_csv_download_of_the_series_shown(admin_client, metric):
         "to_date": "2026-01-03",
     }
     page = admin_client.get(reverse(BY_DATE), params).content.decode()
-    link = re.search(r'<a href="([^"]+)" class="trackstats-csv-link">Download CSV</a>', page)
+    link = re.search(
+        r'<a href="([^"]+)" class="button trackstats-csv-link">Download CSV</a>', page
+    )
     href = link.group(1).replace("&amp;", "&")
     assert href.startswith("?")
     assert "format=csv" in href
