@@ -17,7 +17,15 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AbstractStatistic, Domain, Metric, StatisticByDate, StatisticByDateAndObject
+from ..models import (
+    AbstractStatistic,
+    Domain,
+    Metric,
+    StatisticByDate,
+    StatisticByDateAndObject,
+    dimension_fields,
+    is_by_object,
+)
 from ..periods import period_label
 from .forms import ChartForm, ObjectChartForm
 from .views import chart_view
@@ -63,10 +71,16 @@ class PeriodListFilter(admin.SimpleListFilter):
 
 
 class StatisticAdmin(admin.ModelAdmin):
-    """Change list of a statistic model, with a chart page at ``chart_url_name``."""
+    """Change list of a statistic model, with a chart page at ``chart_url_name``.
 
-    chart_url_name: str
-    chart_form_class: type[ChartForm] = ChartForm
+    Works for custom statistic models too. The chart draws one row per date, so a
+    model with extra dimensions (say ``country``) gets the change list only.
+    """
+
+    # Defaults to "<app_label>_<model_name>_chart" in the admin site's namespace.
+    chart_url_name: str | None = None
+    # Defaults to ObjectChartForm for by-object models, else ChartForm.
+    chart_form_class: type[ChartForm] | None = None
     change_list_template = "trackstats/admin/statistic_change_list.html"
 
     list_display = ["date", "metric_label", "period_label", "value", "chart_link"]
@@ -84,6 +98,22 @@ class StatisticAdmin(admin.ModelAdmin):
     def period_label(self, obj: AbstractStatistic) -> str:
         return period_label(obj.period)
 
+    def has_chart(self) -> bool:
+        return set(dimension_fields(self.model)) <= {"object_type", "object_id"}
+
+    def get_chart_url_name(self) -> str:
+        opts = self.model._meta
+        return self.chart_url_name or f"{opts.app_label}_{opts.model_name}_chart"
+
+    def get_chart_form_class(self) -> type[ChartForm]:
+        if self.chart_form_class is not None:
+            return self.chart_form_class
+        return ObjectChartForm if is_by_object(self.model) else ChartForm
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        shown = list(super().get_list_display(request))
+        return shown if self.has_chart() else [name for name in shown if name != "chart_link"]
+
     @admin.display(description=_("chart"))
     def chart_link(self, obj: AbstractStatistic) -> str:
         return format_html(
@@ -94,27 +124,32 @@ class StatisticAdmin(admin.ModelAdmin):
         return {"metric": obj.metric_id, "period": obj.period, "to_date": obj.date.isoformat()}
 
     def chart_url(self, **params: Any) -> str:
-        url = reverse(f"{self.admin_site.name}:{self.chart_url_name}")
+        url = reverse(f"{self.admin_site.name}:{self.get_chart_url_name()}")
         return f"{url}?{urlencode(params)}" if params else url
 
     def get_urls(self) -> list[URLPattern]:
-        def view(request: HttpRequest) -> HttpResponse:
-            return chart_view(request, self, self.chart_form_class)
+        if not self.has_chart():
+            return super().get_urls()
 
-        chart = path("chart/", self.admin_site.admin_view(view), name=self.chart_url_name)
+        def view(request: HttpRequest) -> HttpResponse:
+            return chart_view(request, self, self.get_chart_form_class())
+
+        chart = path("chart/", self.admin_site.admin_view(view), name=self.get_chart_url_name())
         # Before the defaults: their catch-all would read "chart" as an object id.
         return [chart, *super().get_urls()]
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        # Open the chart on the metric and period the list is filtered by, if any.
-        params = {
-            name: request.GET[key]
-            for name, key in (("metric", "metric__id__exact"), ("period", "period"))
-            if request.GET.get(key, "").isdigit()
-        }
-        context = {"chart_url": self.chart_url(**params), **(extra_context or {})}
+        context = dict(extra_context or {})
+        if self.has_chart():
+            # Open the chart on the metric and period the list is filtered by, if any.
+            params = {
+                name: request.GET[key]
+                for name, key in (("metric", "metric__id__exact"), ("period", "period"))
+                if request.GET.get(key, "").isdigit()
+            }
+            context.setdefault("chart_url", self.chart_url(**params))
         return super().changelist_view(request, extra_context=context)
 
 
@@ -124,7 +159,6 @@ class StatisticByDateAdmin(StatisticAdmin):
 
 class StatisticByDateAndObjectAdmin(StatisticAdmin):
     chart_url_name = "trackstats_graph_by_date_and_object"
-    chart_form_class = ObjectChartForm
 
     list_display = [
         "date",
