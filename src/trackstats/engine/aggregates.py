@@ -1,0 +1,103 @@
+"""How each supported aggregate is computed over a window of days.
+
+Aggregates that compose (count, sum, min, max, and an average kept as sum and count)
+are computed once per day and then combined across the days of each window. The others
+(distinct counts, distinct sums and averages, standard deviation, variance) are
+computed over the source values of the whole window, so a WEEK distinct count of users
+is the true number of weekly active users.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Avg, Count, Max, Min, StdDev, Sum, Variance
+
+SUPPORTED_AGGREGATES: tuple[type[models.Aggregate], ...] = (
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,
+    StdDev,
+    Variance,
+)
+
+#: Aggregates whose result has a fraction even over integers.
+FRACTIONAL_AGGREGATES: tuple[type[models.Aggregate], ...] = (Avg, StdDev, Variance)
+
+
+class Strategy(enum.Enum):
+    #: Per-day parts combined across the window (count, sum, min, max, avg).
+    COMPOSABLE = "composable"
+    #: Count(distinct=True): distinct (day, value) pairs, counted over the window.
+    DISTINCT_COUNT = "distinct_count"
+    #: Anything else: the aggregate applied to the window's source values.
+    GENERIC = "generic"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One per-day aggregate and the SQL function that combines it across days."""
+
+    aggregate: models.Aggregate
+    combine: str
+
+
+@dataclass(frozen=True)
+class AggregatePlan:
+    strategy: Strategy
+    #: The aggregated source expression (``Star`` for Count("*")).
+    argument: Any
+    parts: tuple[Part, ...] = ()
+    #: Builds the final value from the combined parts' SQL (COMPOSABLE only).
+    finish: Callable[..., str] | None = None
+
+
+def aggregate_argument(aggregate: models.Aggregate) -> Any:
+    """The single expression an aggregate applies to, its filter folded in."""
+    argument = aggregate.source_expressions[0]
+    if aggregate.filter is not None:
+        argument = models.Case(models.When(aggregate.filter, then=argument))
+    return argument
+
+
+def plan_aggregate(aggregate: models.Aggregate) -> AggregatePlan:
+    argument = aggregate_argument(aggregate)
+    if isinstance(aggregate, Count) and aggregate.distinct:
+        return AggregatePlan(Strategy.DISTINCT_COUNT, argument)
+    if isinstance(aggregate, (Count, Sum)) and not aggregate.distinct:
+        return AggregatePlan(
+            Strategy.COMPOSABLE, argument, (Part(aggregate, "SUM"),), lambda p, _: p[0]
+        )
+    if isinstance(aggregate, Min):
+        return AggregatePlan(
+            Strategy.COMPOSABLE, argument, (Part(aggregate, "MIN"),), lambda p, _: p[0]
+        )
+    if isinstance(aggregate, Max):
+        return AggregatePlan(
+            Strategy.COMPOSABLE, argument, (Part(aggregate, "MAX"),), lambda p, _: p[0]
+        )
+    if isinstance(aggregate, Avg) and not aggregate.distinct:
+        source = aggregate.source_expressions[0]
+        parts = (
+            Part(Sum(source, filter=aggregate.filter), "SUM"),
+            Part(Count(source, filter=aggregate.filter), "SUM"),
+        )
+        return AggregatePlan(Strategy.COMPOSABLE, argument, parts, _ratio)
+    return AggregatePlan(Strategy.GENERIC, argument)
+
+
+def _ratio(parts: list[str], widen: Callable[[str], str]) -> str:
+    total, count = parts
+    return f"CASE WHEN {count} > 0 THEN {widen(total)} / {count} END"
+
+
+def generic_call(aggregate: models.Aggregate, value_sql: str) -> str:
+    """``FUNCTION([DISTINCT] value)`` for an aggregate applied to a derived column."""
+    distinct = "DISTINCT " if aggregate.distinct else ""
+    return f"{aggregate.function}({distinct}{value_sql})"

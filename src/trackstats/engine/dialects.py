@@ -1,0 +1,206 @@
+"""The few pieces of SQL that differ between databases, behind one dispatch function.
+
+Everything else the engine writes is standard SQL (CTEs, window functions, CROSS JOIN)
+that PostgreSQL, SQLite 3.25+, MariaDB 10.2+ and MySQL 8 share. ``dialect_for()`` picks
+the vendor's dialect and falls back to a portable one built from SQL-standard syntax.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+
+from .calendar import UTC
+
+
+class Dialect:
+    """Portable SQL: standard interval arithmetic, no upsert clause, no locks."""
+
+    #: Whether rows of a DateTimeField are stored as UTC instants whatever the
+    #: connection's time zone (PostgreSQL's timestamptz). Otherwise they are stored as
+    #: wall-clock readings in the connection's time zone.
+    stores_instants = False
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
+    def quote(self, name: str) -> str:
+        return self.connection.ops.quote_name(name)
+
+    def storage_zone(self) -> datetime.tzinfo:
+        """The zone in which the database holds the wall-clock reading of an instant."""
+        if self.stores_instants:
+            return UTC
+        if not settings.USE_TZ:
+            # Naive datetimes are stored as wall-clock readings of the default zone.
+            return timezone.get_default_timezone()
+        return self.connection.timezone or UTC
+
+    def utc_reading(self, ts_sql: str) -> str:
+        """A timestamp expression as a wall-clock reading in ``storage_zone()``."""
+        return ts_sql
+
+    def local_date(self, ts_sql: str, shift_sql: str | None) -> str:
+        """The date of ``ts_sql`` after adding ``shift_sql`` seconds (None: no shift)."""
+        reading = self.utc_reading(ts_sql)
+        if shift_sql is None:
+            return f"CAST({reading} AS DATE)"
+        return f"CAST({reading} + ({shift_sql}) * INTERVAL '1' SECOND AS DATE)"
+
+    def add_days(self, date_sql: str, days_sql: str) -> str:
+        return f"({date_sql} + ({days_sql}) * INTERVAL '1' DAY)"
+
+    def date_placeholder(self) -> str:
+        """A placeholder whose parameter is an adapted date, typed as a date."""
+        return "CAST(%s AS DATE)"
+
+    def adapt_date(self, value: datetime.date) -> Any:
+        return self.connection.ops.adapt_datefield_value(value)
+
+    def to_float(self, sql: str) -> str:
+        return f"CAST({sql} AS DOUBLE PRECISION)"
+
+    def to_exact(self, sql: str) -> str:
+        """A numeric expression widened so that division keeps its fraction."""
+        return f"CAST({sql} AS DECIMAL(38, 18))"
+
+    def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
+        """What follows ``INSERT ... SELECT`` to overwrite the value of existing keys."""
+        return ""
+
+    def lock(self, cursor: Any, name: str) -> None:
+        """Serialize runs that write the same statistics (no-op where unsupported)."""
+
+    def unlock(self, cursor: Any, name: str) -> None:
+        """Release what ``lock()`` took, when it outlives the transaction."""
+
+
+class PostgreSQLDialect(Dialect):
+    stores_instants = True
+
+    def utc_reading(self, ts_sql: str) -> str:
+        return f"({ts_sql} AT TIME ZONE 'UTC')"
+
+    def local_date(self, ts_sql: str, shift_sql: str | None) -> str:
+        reading = self.utc_reading(ts_sql)
+        if shift_sql is None:
+            return f"CAST({reading} AS date)"
+        return f"CAST({reading} + ({shift_sql}) * INTERVAL '1 second' AS date)"
+
+    def add_days(self, date_sql: str, days_sql: str) -> str:
+        # date + integer is a date in PostgreSQL.
+        return f"({date_sql} + CAST({days_sql} AS integer))"
+
+    def to_float(self, sql: str) -> str:
+        return f"CAST({sql} AS double precision)"
+
+    def to_exact(self, sql: str) -> str:
+        # Unconstrained numeric: division yields at least 16 significant digits.
+        return f"CAST({sql} AS numeric)"
+
+    def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
+        keys = ", ".join(self.quote(c) for c in key_columns)
+        value = self.quote(value_column)
+        return f" ON CONFLICT ({keys}) DO UPDATE SET {value} = EXCLUDED.{value}"
+
+    def lock(self, cursor: Any, name: str) -> None:
+        # Held until the transaction ends, so a second run waits for the first to
+        # commit and then recomputes on top of its rows.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(name)])
+
+
+class SQLiteDialect(Dialect):
+    def local_date(self, ts_sql: str, shift_sql: str | None) -> str:
+        # SQLite's own date() is C code; Django's TruncDate would call a Python
+        # function once per row.
+        if shift_sql is None:
+            return f"date({ts_sql})"
+        return f"date({ts_sql}, ({shift_sql}) || ' seconds')"
+
+    def add_days(self, date_sql: str, days_sql: str) -> str:
+        return f"date({date_sql}, ({days_sql}) || ' days')"
+
+    def date_placeholder(self) -> str:
+        # Dates are ISO text in SQLite; CAST(... AS DATE) would turn them into numbers.
+        return "%s"
+
+    def to_float(self, sql: str) -> str:
+        return f"CAST({sql} AS REAL)"
+
+    def to_exact(self, sql: str) -> str:
+        return f"CAST({sql} AS REAL)"
+
+    def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
+        keys = ", ".join(self.quote(c) for c in key_columns)
+        value = self.quote(value_column)
+        return f" ON CONFLICT ({keys}) DO UPDATE SET {value} = excluded.{value}"
+
+
+class MySQLDialect(Dialect):
+    #: Seconds a run waits for a concurrent run of the same statistics to finish.
+    lock_timeout = 3600
+
+    def local_date(self, ts_sql: str, shift_sql: str | None) -> str:
+        if shift_sql is None:
+            return f"DATE({ts_sql})"
+        return f"DATE({ts_sql} + INTERVAL ({shift_sql}) SECOND)"
+
+    def add_days(self, date_sql: str, days_sql: str) -> str:
+        return f"({date_sql} + INTERVAL ({days_sql}) DAY)"
+
+    def to_float(self, sql: str) -> str:
+        return f"CAST({sql} AS DOUBLE)"
+
+    def to_exact(self, sql: str) -> str:
+        return f"CAST({sql} AS DECIMAL(65, 20))"
+
+    def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
+        value = self.quote(value_column)
+        return f" ON DUPLICATE KEY UPDATE {value} = VALUES({value})"
+
+    def lock(self, cursor: Any, name: str) -> None:
+        # A named lock belongs to the session, not the transaction: unlock() releases
+        # it once the transaction is over.
+        cursor.execute("SELECT GET_LOCK(%s, %s)", [_lock_name(name), self.lock_timeout])
+        (acquired,) = cursor.fetchone()
+        if acquired != 1:
+            raise TimeoutError(
+                f"another trackstats run held the lock for {name!r} longer than "
+                f"{self.lock_timeout} seconds"
+            )
+
+    def unlock(self, cursor: Any, name: str) -> None:
+        cursor.execute("SELECT RELEASE_LOCK(%s)", [_lock_name(name)])
+        cursor.fetchone()
+
+
+_DIALECTS: dict[str, type[Dialect]] = {
+    "postgresql": PostgreSQLDialect,
+    "sqlite": SQLiteDialect,
+    "mysql": MySQLDialect,
+}
+
+
+def dialect_for(connection: BaseDatabaseWrapper) -> Dialect:
+    """The dialect of ``connection``'s vendor, or the portable fallback."""
+    return _DIALECTS.get(connection.vendor, Dialect)(connection)
+
+
+def _lock_digest(name: str) -> bytes:
+    return hashlib.sha256(f"trackstats:{name}".encode()).digest()
+
+
+def _lock_key(name: str) -> int:
+    """A signed 64-bit advisory lock key for ``name``."""
+    return int.from_bytes(_lock_digest(name)[:8], "big", signed=True)
+
+
+def _lock_name(name: str) -> str:
+    # MySQL limits lock names to 64 characters.
+    return "trackstats:" + _lock_digest(name).hex()[:40]

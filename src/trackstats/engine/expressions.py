@@ -1,0 +1,33 @@
+"""ORM expressions whose SQL comes from the vendor dialect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .dialects import dialect_for
+
+
+class LocalDate(models.Func):
+    """The local date of a DateTimeField: ``date(stored reading + shift seconds)``.
+
+    ``shift`` is an integer expression, usually a ``Case`` over the time zone's offset
+    transitions (see ``calendar.shift_pieces``), or None when the shift is zero.
+    """
+
+    output_field = models.DateField()
+
+    def __init__(self, timestamp: Any, shift: Any = None) -> None:
+        expressions = [timestamp] if shift is None else [timestamp, shift]
+        super().__init__(*expressions)
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        parts: list[str] = []
+        params: list[Any] = []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        shift_sql = parts[1] if len(parts) > 1 else None
+        return dialect_for(connection).local_date(parts[0], shift_sql), params

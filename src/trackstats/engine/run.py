@@ -1,0 +1,170 @@
+"""Executing a run: write the statistics of a range in one transaction, or read them.
+
+A write is two statements inside ``transaction.atomic``: delete the stored rows of the
+range, then ``INSERT ... SELECT`` the recomputed ones as an upsert. A failure anywhere
+rolls both back, so earlier statistics stay as they were. Runs that write the same
+statistics (same table, metric, period and fixed keys) are serialized with a lock where
+the database has one: a PostgreSQL transaction-level advisory lock, a MySQL/MariaDB
+named lock. The second run waits, then recomputes on top of the first one's rows; both
+succeed and the values are those of the later snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DatabaseError, connections, models, transaction
+
+from .dialects import Dialect, dialect_for
+from .statements import DAY, VALUE, Select
+
+#: Attempts of a run that lost a deadlock, when it owns the whole transaction.
+DEADLOCK_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a run writes: a statistic model, and the key values fixed for the run."""
+
+    model: type[models.Model]
+    #: (field name, value) of key fields that are the same for every row written:
+    #: metric, period and, for a tracker of one object, object type and object id.
+    fixed: tuple[tuple[str, Any], ...]
+    #: Statistic field names filled from the select's key columns, in order.
+    keyed_fields: tuple[str, ...]
+
+    def column(self, name: str) -> str:
+        return self.model._meta.get_field(name).column
+
+    @property
+    def lock_name(self) -> str:
+        fixed = ",".join(f"{name}={value}" for name, value in self.fixed)
+        return f"{self.model._meta.db_table}:{fixed}"
+
+
+def write(
+    select: Select, target: Target, using: str, start: datetime.date, end: datetime.date
+) -> tuple[int, int]:
+    """Replace the statistics of ``target`` dated ``start..end``; return
+    (rows written, rows deleted)."""
+    connection = connections[using]
+    dialect = dialect_for(connection)
+    delete_sql, delete_params = _delete(target, dialect, start, end)
+    insert_sql, insert_params = _insert(select, target, dialect)
+    attempts = 1 if connection.in_atomic_block else DEADLOCK_ATTEMPTS
+    statements = ((delete_sql, delete_params), (insert_sql, insert_params))
+    for _ in range(attempts - 1):
+        try:
+            return _write_once(connection, dialect, target, statements)
+        except DatabaseError as error:
+            if not _is_deadlock(error):
+                raise
+    return _write_once(connection, dialect, target, statements)
+
+
+def _write_once(
+    connection: Any, dialect: Dialect, target: Target, statements: Sequence[tuple[str, list]]
+) -> tuple[int, int]:
+    (delete_sql, delete_params), (insert_sql, insert_params) = statements
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            dialect.lock(cursor, target.lock_name)
+            cursor.execute(delete_sql, delete_params)
+            deleted = max(cursor.rowcount, 0)
+            cursor.execute(insert_sql, insert_params)
+            written = max(cursor.rowcount, 0)
+        return written, deleted
+    finally:
+        with connection.cursor() as cursor:
+            dialect.unlock(cursor, target.lock_name)
+
+
+def read(select: Select, using: str) -> list[tuple[Any, ...]]:
+    """The rows of ``select``: (day, key columns..., value)."""
+    connection = connections[using]
+    dialect = dialect_for(connection)
+    q = dialect.quote
+    keys = "".join(f", r.{q(k)}" for k in select.key_columns)
+    sql = (
+        f"{select.with_clause(dialect)} SELECT r.{q(DAY)}{keys}, r.{q(VALUE)} "
+        f"FROM {q(select.result)} r"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, select.params)
+        return cursor.fetchall()
+
+
+def _delete(
+    target: Target, dialect: Dialect, start: datetime.date, end: datetime.date
+) -> tuple[str, list[Any]]:
+    q = dialect.quote
+    conditions = [f"{q(target.column(name))} = %s" for name, _ in target.fixed]
+    params: list[Any] = [value for _, value in target.fixed]
+    date_column = q(target.column("date"))
+    placeholder = dialect.date_placeholder()
+    conditions.append(f"{date_column} >= {placeholder} AND {date_column} <= {placeholder}")
+    params.extend([dialect.adapt_date(start), dialect.adapt_date(end)])
+    table = q(target.model._meta.db_table)
+    return f"DELETE FROM {table} WHERE {' AND '.join(conditions)}", params
+
+
+def _insert(select: Select, target: Target, dialect: Dialect) -> tuple[str, list[Any]]:
+    from ..models import statistic_key_fields
+
+    q = dialect.quote
+    fixed_names = [name for name, _ in target.fixed]
+    columns = [
+        *(target.column(n) for n in fixed_names),
+        target.column("date"),
+        *(target.column(n) for n in target.keyed_fields),
+        target.column("value"),
+    ]
+    keys = "".join(f", r.{q(k)}" for k in select.key_columns)
+    placeholders = "".join("%s, " for _ in fixed_names)
+    key_columns = [target.column(n) for n in statistic_key_fields(target.model)]
+    sql = (
+        f"INSERT INTO {q(target.model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
+        f"{select.with_clause(dialect)} "
+        f"SELECT {placeholders}r.{q(DAY)}{keys}, r.{q(VALUE)} FROM {q(select.result)} r "
+        # SQLite needs a WHERE before an upsert clause to parse INSERT ... SELECT.
+        f"WHERE 1 = 1{dialect.upsert_clause(key_columns, target.column('value'))}"
+    )
+    return sql, [*select.params, *(value for _, value in target.fixed)]
+
+
+def _is_deadlock(error: DatabaseError) -> bool:
+    cause = error.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if code in {"40P01", "40001"}:
+        return True
+    args = getattr(cause, "args", ())
+    return bool(args) and args[0] in {1213, 1205}
+
+
+def convert_value(field: models.Field, value: Any) -> Any:
+    """A value read back from SQL as the statistic field would hold it."""
+    if value is None:
+        return None
+    if isinstance(field, models.DecimalField):
+        exponent = decimal.Decimal(1).scaleb(-field.decimal_places)
+        return decimal.Decimal(str(value)).quantize(exponent, rounding=decimal.ROUND_HALF_UP)
+    if isinstance(field, models.FloatField):
+        return float(value)
+    if isinstance(field, models.IntegerField):
+        return int(value)
+    return field.to_python(value)
+
+
+def convert_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+__all__: Sequence[str] = ["Target", "convert_date", "convert_value", "read", "write"]

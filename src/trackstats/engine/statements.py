@@ -1,0 +1,387 @@
+"""The SQL of one tracker run: a SELECT of every statistic in a date range.
+
+The innermost query is built by the ORM from the tracker's queryset (filters, joins
+across relations, ``db_column`` and quoting all come from Django); this module wraps it
+in common table expressions that bucket rows by local date, spread them over the
+windows of the period and aggregate. Column names of our own are fixed identifiers
+quoted by the connection; nothing is assembled from user-supplied field names.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Min, Value
+from django.utils import timezone
+
+from ..objects import ObjectIdText
+from .aggregates import AggregatePlan, Strategy, generic_call, plan_aggregate
+from .calendar import ONE_DAY, day_start, shift_pieces
+from .dialects import Dialect
+from .expressions import LocalDate
+
+DAY = "trackstats_day"
+VALUE = "trackstats_value"
+ARGUMENT = "trackstats_arg"
+AT = "trackstats_at"
+HIT = "trackstats_hit"
+OBJECT = "trackstats_object"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a tracker reads: validated by the tracker before it gets here."""
+
+    queryset: models.QuerySet
+    date_field: str
+    date_is_datetime: bool
+    aggregate: models.Aggregate
+    #: Path of the foreign key to the tracked object, and the field it points to.
+    object_field: str | None = None
+    object_target: models.Field | None = None
+    #: (statistic field name, source field path) of extra key dimensions.
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates to compute, ``start`` through ``end``, and the window length."""
+
+    start: datetime.date
+    end: datetime.date
+    #: Window length in days; None for LIFETIME.
+    days: int | None
+    tz: datetime.tzinfo
+
+
+@dataclass
+class Select:
+    """``WITH ... SELECT`` producing (day, key columns..., value)."""
+
+    ctes: list[tuple[str, str]] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    key_columns: tuple[str, ...] = ()
+    #: Widening of a numeric expression before division (depends on the value field).
+    value_is_float: bool = False
+
+    def add(self, name: str, sql: str, params: Sequence[Any] = ()) -> None:
+        self.ctes.append((name, sql))
+        self.params.extend(params)
+
+    def with_clause(self, dialect: Dialect) -> str:
+        return "WITH " + ", ".join(f"{dialect.quote(n)} AS ({sql})" for n, sql in self.ctes)
+
+    @property
+    def result(self) -> str:
+        return self.ctes[-1][0]
+
+
+def build_select(source: Source, window: Window, dialect: Dialect, value_is_float: bool) -> Select:
+    """The statistics of ``window`` for ``source`` as a chain of CTEs."""
+    builder = _Builder(source, window, dialect)
+    select = Select(key_columns=builder.key_names, value_is_float=value_is_float)
+    plan = plan_aggregate(source.aggregate)
+    if window.days == 1:
+        builder.day_totals(select, plan)
+    elif window.days is None:
+        builder.lifetime(select, plan)
+    else:
+        builder.rolling(select, plan)
+    return select
+
+
+class _Builder:
+    def __init__(self, source: Source, window: Window, dialect: Dialect) -> None:
+        self.source = source
+        self.window = window
+        self.dialect = dialect
+        self.q = dialect.quote
+        self.dimension_names = tuple(f"trackstats_dim{i}" for i in range(len(source.dimensions)))
+        self.key_names: tuple[str, ...] = (
+            (OBJECT,) if source.object_field else ()
+        ) + self.dimension_names
+
+    # ------------------------------------------------------------ ORM part
+    def rows(self, first: datetime.date | None, collapse: bool = False) -> models.QuerySet:
+        """Source rows from local date ``first`` (None: the beginning) through the end,
+        annotated with their local date and key columns.
+
+        ``collapse`` (LIFETIME) dates every row before the start on the day before it,
+        so that one group carries everything earlier.
+        """
+        source, window = self.source, self.window
+        name = source.date_field
+        filters: dict[str, Any] = {}
+        if source.date_is_datetime:
+            end = day_start(window.end + ONE_DAY, window.tz)
+            filters[f"{name}__lt"] = _db_instant(end)
+            if first is not None:
+                filters[f"{name}__gte"] = _db_instant(day_start(first, window.tz))
+            begin = day_start(window.start if first is None else first, window.tz)
+            day: Any = LocalDate(F(name), self._shift(begin, end))
+            start_mark: Any = _db_instant(day_start(window.start, window.tz))
+        else:
+            filters[f"{name}__lte"] = window.end
+            if first is not None:
+                filters[f"{name}__gte"] = first
+            day = F(name)
+            start_mark = window.start
+        if collapse:
+            day = models.Case(
+                models.When(
+                    **{f"{name}__lt": start_mark},
+                    then=Value(window.start - ONE_DAY, output_field=models.DateField()),
+                ),
+                default=day,
+                output_field=models.DateField(),
+            )
+        keys: dict[str, Any] = {}
+        if source.object_field:
+            filters[f"{source.object_field}__isnull"] = False
+            keys[OBJECT] = ObjectIdText(F(source.object_field), source.object_target)
+        for key_name, (_, path) in zip(self.dimension_names, source.dimensions, strict=True):
+            filters[f"{path}__isnull"] = False
+            keys[key_name] = F(path)
+        return source.queryset.order_by().filter(**filters).annotate(**{AT: day}, **keys)
+
+    def _shift(self, begin: datetime.datetime, end: datetime.datetime) -> Any:
+        pieces = shift_pieces(begin, end, self.window.tz, self.dialect.storage_zone())
+        if len(pieces) == 1:
+            return None if pieces[0].seconds == 0 else Value(pieces[0].seconds)
+        name = self.source.date_field
+        whens = [
+            models.When(**{f"{name}__lt": _db_instant(nxt.since)}, then=Value(piece.seconds))
+            for piece, nxt in itertools.pairwise(pieces)
+        ]
+        return models.Case(
+            *whens, default=Value(pieces[-1].seconds), output_field=models.IntegerField()
+        )
+
+    def compile(self, queryset: models.QuerySet) -> tuple[str, list[Any]]:
+        compiler = queryset.query.get_compiler(connection=self.dialect.connection)
+        sql, params = compiler.as_sql()
+        return sql, list(params)
+
+    # ------------------------------------------------------------ SQL helpers
+    def cols(self, alias: str, names: Sequence[str]) -> str:
+        return "".join(f", {alias}.{self.q(n)}" for n in names)
+
+    def numbers(self, select: Select, name: str, last: int) -> None:
+        """CTEs holding the integers 0..last, from cross joins of a digits table."""
+        digits = "trackstats_digits"
+        if not any(n == digits for n, _ in select.ctes):
+            select.add(digits, " UNION ALL ".join(f"SELECT {d} AS d" for d in range(10)))
+        width = len(str(max(last, 0)))
+        terms = " + ".join(f"{10**i} * t{i}.d" for i in range(width))
+        joins = " CROSS JOIN ".join(f"{self.q(digits)} t{i}" for i in range(width))
+        select.add(name, f"SELECT {terms} AS n FROM {joins} WHERE {terms} <= %s", [last])
+
+    def date_param(self, value: datetime.date) -> tuple[str, Any]:
+        return self.dialect.date_placeholder(), self.dialect.adapt_date(value)
+
+    def in_range(self, column: str, select: Select) -> str:
+        low, low_param = self.date_param(self.window.start)
+        high, high_param = self.date_param(self.window.end)
+        select.params.extend([low_param, high_param])
+        return f"{column} >= {low} AND {column} <= {high}"
+
+    def widen(self, select: Select):
+        return self.dialect.to_float if select.value_is_float else self.dialect.to_exact
+
+    def with_default(self, sql: str) -> tuple[str, list[Any]]:
+        default = self.source.aggregate.default
+        if default is None:
+            return sql, []
+        return f"COALESCE({sql}, %s)", [default]
+
+    # ------------------------------------------------------------ strategies
+    def day_totals(self, select: Select, plan: AggregatePlan) -> None:
+        """DAY: the ORM groups by local date and applies the aggregate as given."""
+        queryset = (
+            self.rows(self.window.start)
+            .values(AT, *self.key_names)
+            .annotate(**{VALUE: self.source.aggregate})
+        )
+        sql, params = self.compile(queryset)
+        select.add("trackstats_src", sql, params)
+        q = self.q
+        select.add(
+            "trackstats_result",
+            f"SELECT s.{q(AT)} AS {q(DAY)}{self.cols('s', self.key_names)}, "
+            f"s.{q(VALUE)} AS {q(VALUE)} FROM {q('trackstats_src')} s",
+        )
+
+    def daily_parts(self, select: Select, plan: AggregatePlan, first, collapse=False) -> None:
+        parts = {f"trackstats_p{i}": part.aggregate for i, part in enumerate(plan.parts)}
+        queryset = self.rows(first, collapse).values(AT, *self.key_names).annotate(**parts)
+        sql, params = self.compile(queryset)
+        select.add("trackstats_src", sql, params)
+
+    def rolling(self, select: Select, plan: AggregatePlan) -> None:
+        """N days: every source group is copied onto the N dates whose window holds it
+        (a cross join with 0..N-1), then grouped by date."""
+        days = self.window.days or 1
+        first = self.window.start - (days - 1) * ONE_DAY
+        q = self.q
+        if plan.strategy is Strategy.COMPOSABLE:
+            self.daily_parts(select, plan, first)
+            names = [f"trackstats_p{i}" for i in range(len(plan.parts))]
+            combined = [f"{p.combine}(e.{q(n)})" for p, n in zip(plan.parts, names, strict=True)]
+            value = plan.finish(combined, self.widen(select))
+        else:
+            queryset = self.rows(first).values(AT, *self.key_names, **{ARGUMENT: plan.argument})
+            if plan.strategy is Strategy.DISTINCT_COUNT:
+                queryset = queryset.distinct()
+            sql, params = self.compile(queryset)
+            select.add("trackstats_src", sql, params)
+            names = [ARGUMENT]
+            value = generic_call(self.source.aggregate, f"e.{q(ARGUMENT)}")
+        self.numbers(select, "trackstats_offsets", days - 1)
+        shifted = self.dialect.add_days(f"s.{q(AT)}", "o.n")
+        expanded = (
+            f"SELECT {shifted} AS {q(DAY)}{self.cols('s', self.key_names)}"
+            f"{self.cols('s', names)} FROM {q('trackstats_src')} s "
+            f"CROSS JOIN {q('trackstats_offsets')} o"
+        )
+        value, default_params = self.with_default(value)
+        select.params.extend(default_params)
+        where = self.in_range(f"e.{q(DAY)}", select)
+        group = f"e.{q(DAY)}{self.cols('e', self.key_names)}"
+        select.add(
+            "trackstats_result",
+            f"SELECT {group}, {value} AS {q(VALUE)} FROM ({expanded}) e "
+            f"WHERE {where} GROUP BY {group}",
+        )
+
+    def lifetime(self, select: Select, plan: AggregatePlan) -> None:
+        if plan.strategy is Strategy.GENERIC:
+            self.lifetime_generic(select, plan)
+            return
+        q = self.q
+        if plan.strategy is Strategy.COMPOSABLE:
+            self.daily_parts(select, plan, None, collapse=True)
+            combine = [part.combine for part in plan.parts]
+            finish = plan.finish
+        else:
+            # A distinct value counts from the first day it is seen: count first
+            # sightings per day, then keep a running total.
+            first_seen = (
+                self.rows(None, collapse=True)
+                .values(*self.key_names, **{ARGUMENT: plan.argument})
+                .annotate(**{"trackstats_first": Min(AT)})
+            )
+            sql, params = self.compile(first_seen)
+            select.add("trackstats_first_seen", sql, params)
+            group = f"f.{q('trackstats_first')}{self.cols('f', self.key_names)}"
+            select.add(
+                "trackstats_src",
+                f"SELECT f.{q('trackstats_first')} AS {q(AT)}"
+                f"{self.cols('f', self.key_names)}, COUNT(f.{q(ARGUMENT)}) AS "
+                f"{q('trackstats_p0')} FROM {q('trackstats_first_seen')} f GROUP BY {group}",
+            )
+            combine = ["SUM"]
+            finish = lambda p, _: p[0]  # noqa: E731
+        names = [f"trackstats_p{i}" for i in range(len(combine))]
+        self.running(select, names, combine, finish)
+
+    def running(self, select: Select, names, combine, finish) -> None:
+        """LIFETIME of per-day parts: running totals over a calendar (times keys) that
+        has a row for every date, so dates without data still get their value."""
+        q = self.q
+        window = self.window
+        self.numbers(select, "trackstats_numbers", (window.end - window.start).days + 1)
+        origin, origin_param = self.date_param(window.start - ONE_DAY)
+        select.add(
+            "trackstats_calendar",
+            f"SELECT {self.dialect.add_days(origin, 'n.n')} AS {q(DAY)} "
+            f"FROM {q('trackstats_numbers')} n",
+            [origin_param],
+        )
+        keys = self.key_names
+        if keys:
+            key_list = ", ".join(f"s.{q(k)}" for k in keys)
+            select.add(
+                "trackstats_keys", f"SELECT DISTINCT {key_list} FROM {q('trackstats_src')} s"
+            )
+            grid_from = (
+                f"{q('trackstats_calendar')} c CROSS JOIN {q('trackstats_keys')} k "
+                f"LEFT JOIN {q('trackstats_src')} s ON s.{q(AT)} = c.{q(DAY)}"
+                + "".join(f" AND s.{q(k)} = k.{q(k)}" for k in keys)
+            )
+        else:
+            grid_from = (
+                f"{q('trackstats_calendar')} c LEFT JOIN {q('trackstats_src')} s "
+                f"ON s.{q(AT)} = c.{q(DAY)}"
+            )
+        select.add(
+            "trackstats_grid",
+            f"SELECT c.{q(DAY)}{self.cols('k', keys)}{self.cols('s', names)}, "
+            f"s.{q(AT)} AS {q(HIT)} FROM {grid_from}",
+        )
+        partition = f"PARTITION BY {', '.join(f'g.{q(k)}' for k in keys)} " if keys else ""
+        over = (
+            f"OVER ({partition}ORDER BY g.{q(DAY)} "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        )
+        running = ", ".join(
+            f"{fn}(g.{q(n)}) {over} AS {q(n)}" for fn, n in zip(combine, names, strict=True)
+        )
+        select.add(
+            "trackstats_running",
+            f"SELECT g.{q(DAY)}{self.cols('g', keys)}, {running}, "
+            f"COUNT(g.{q(HIT)}) {over} AS {q('trackstats_rows')} FROM {q('trackstats_grid')} g",
+        )
+        value = finish([f"r.{q(n)}" for n in names], self.widen(select))
+        value, default_params = self.with_default(value)
+        select.params.extend(default_params)
+        low, low_param = self.date_param(window.start)
+        select.add(
+            "trackstats_result",
+            f"SELECT r.{q(DAY)}{self.cols('r', keys)}, {value} AS {q(VALUE)} "
+            f"FROM {q('trackstats_running')} r "
+            f"WHERE r.{q('trackstats_rows')} > 0 AND r.{q(DAY)} >= {low}",
+            [low_param],
+        )
+
+    def lifetime_generic(self, select: Select, plan: AggregatePlan) -> None:
+        """LIFETIME of an aggregate that does not compose: every row joins every
+        later date of the range. Quadratic, and only for aggregates such as a distinct
+        sum or a standard deviation; the common ones take the running-total path."""
+        q = self.q
+        window = self.window
+        queryset = self.rows(None).values(AT, *self.key_names, **{ARGUMENT: plan.argument})
+        sql, params = self.compile(queryset)
+        select.add("trackstats_src", sql, params)
+        self.numbers(select, "trackstats_numbers", (window.end - window.start).days)
+        origin, origin_param = self.date_param(window.start)
+        select.add(
+            "trackstats_calendar",
+            f"SELECT {self.dialect.add_days(origin, 'n.n')} AS {q(DAY)} "
+            f"FROM {q('trackstats_numbers')} n",
+            [origin_param],
+        )
+        value = generic_call(self.source.aggregate, f"s.{q(ARGUMENT)}")
+        value, default_params = self.with_default(value)
+        group = f"c.{q(DAY)}{self.cols('s', self.key_names)}"
+        select.add(
+            "trackstats_result",
+            f"SELECT {group}, {value} AS {q(VALUE)} FROM {q('trackstats_calendar')} c "
+            f"JOIN {q('trackstats_src')} s ON s.{q(AT)} <= c.{q(DAY)} GROUP BY {group}",
+            default_params,
+        )
+
+
+def _db_instant(value: datetime.datetime) -> datetime.datetime:
+    """An aware instant as the ORM expects it in a lookup under the current settings."""
+    if settings.USE_TZ:
+        return value
+    return timezone.make_naive(value, timezone.get_default_timezone())
+
+
+__all__ = ["DAY", "VALUE", "Select", "Source", "Window", "build_select"]

@@ -1,0 +1,608 @@
+"""Trackers: compute statistics of a queryset and store them, set-based.
+
+A tracker is declared once (period, metric, date field, aggregate, statistic model)
+and run with ``track(queryset)``. One run is a constant number of SQL statements: the
+database buckets the source rows by local date, aggregates them over each date's window
+and upserts the results, in one transaction. See docs/time-zones.md for how local dates
+are computed and docs/custom-models.md for statistic models of your own.
+
+Concurrency: runs that write the same statistics (same statistic table, metric, period
+and, for a tracker of one object, that object) are serialized. On PostgreSQL a run takes
+a transaction-level advisory lock, on MySQL/MariaDB a named lock (``GET_LOCK``): a second
+run started meanwhile waits for the first to commit, then recomputes its range on top
+of it, so both succeed and the stored values are correct. SQLite serializes writers
+itself. A run that loses a deadlock is retried when it owns the whole transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Count, F, Min
+from django.utils import timezone
+
+from .engine.aggregates import FRACTIONAL_AGGREGATES, SUPPORTED_AGGREGATES
+from .engine.calendar import local_date
+from .engine.dialects import dialect_for
+from .engine.run import Target, convert_date, convert_value, read, write
+from .engine.statements import Source, Window, build_select
+from .models import (
+    AbstractStatistic,
+    Metric,
+    StatisticByDate,
+    StatisticByDateAndObject,
+    dimension_fields,
+    is_by_object,
+    resolve_instance,
+    today_in,
+)
+from .objects import object_id_of
+from .periods import period_days, validate_period
+
+__all__ = [
+    "ComputedRun",
+    "CountObjectsByDateAndObjectTracker",
+    "CountObjectsByDateTracker",
+    "ObjectsByDateAndObjectTracker",
+    "ObjectsByDateTracker",
+    "TrackResult",
+]
+
+_OBJECT_FIELDS = ("object_type", "object_id")
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    """What one ``track()`` did.
+
+    ``start_date`` is None when there was nothing to track (no stored statistics and no
+    source rows). ``rows_written`` counts the statistics written (inserted or
+    replaced) for ``start_date`` through ``end_date``; ``rows_removed`` is by how many
+    rows that range shrank, i.e. stored statistics whose window no longer holds any
+    source row (a run deletes the range's rows and writes the recomputed ones).
+    """
+
+    start_date: datetime.date | None
+    end_date: datetime.date
+    rows_written: int
+    rows_removed: int
+
+
+@dataclass(frozen=True)
+class ComputedRun:
+    """What a run would store, without storing it.
+
+    ``values`` maps each statistic key, the tuple (date, then the key's dimension values
+    in the model's key order: ``object_type_id, object_id`` for by-object statistics,
+    custom dimensions such as ``country``) to its value. Only dates whose window holds
+    source rows appear.
+    """
+
+    start_date: datetime.date | None
+    end_date: datetime.date
+    values: dict[tuple[Any, ...], Any]
+
+
+class _MetricAttribute:
+    """``tracker.metric``: set to a Metric or a lazy registration, read as the Metric.
+
+    Reading resolves a lazy registration (creating the row on first use), so a tracker
+    can be declared at import time, before the database is reachable.
+    """
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        metric = resolve_instance(instance._metric)
+        if metric.pk is None:
+            raise ValueError(f"metric {metric.ref!r} is unsaved: save or register it first")
+        return metric
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        if value is None:
+            _missing("metric")
+        # The lazy check comes first: isinstance(lazy, Metric) would resolve it.
+        if not (_is_lazy(value) or isinstance(value, Metric)):
+            raise TypeError(
+                f"metric must be a Metric or Metric.objects.register(...), got {value!r}"
+            )
+        instance._metric = value
+
+
+class ObjectsByDateTracker:
+    """Stores ``aggr_op`` of a queryset's rows per date (and period) of ``date_field``.
+
+    Keyword arguments (class attributes of a subclass work as defaults):
+
+    - ``period``: a ``Period`` or any positive multiple of ``Period.DAY``; the value for
+      date ``d`` covers the source rows of the window ending on ``d``
+      (LIFETIME: every date up to ``d``).
+    - ``metric``: a ``Metric`` or a lazy ``Metric.objects.register(...)``.
+    - ``date_field``: a ``DateTimeField`` or ``DateField`` of the source model, possibly
+      across relations (``"order__created"``).
+    - ``aggr_op``: a Django aggregate: ``Count``, ``Sum``, ``Min``, ``Max``, ``Avg``,
+      ``StdDev`` or ``Variance`` (``distinct=True`` and ``filter=`` allowed). Averages,
+      and sums of fractional fields, need a statistic model with a ``DecimalField`` or
+      ``FloatField`` value.
+    - ``statistic_model``: where values are stored (default ``StatisticByDate``).
+    - ``dimensions``: for custom statistic models with extra key fields, a mapping of
+      statistic field name to source field path, e.g. ``{"country": "country"}``.
+    - ``tz``: the time zone of the dates (default: the current time zone when the run
+      starts).
+    - ``model``: optionally, the source model, to check the field names at once.
+
+    Declaration mistakes raise when the tracker is built (or, for the source fields,
+    when ``model`` is not given, before a run touches the database):
+    ``TypeError``/``ValueError`` for bad arguments, ``FieldDoesNotExist`` for unknown
+    fields, ``ImproperlyConfigured`` for a statistic model without a unique key.
+
+    Concurrency: see the module documentation; concurrent runs are serialized per
+    metric and period and both leave correct values.
+    """
+
+    statistic_model: type[models.Model] = StatisticByDate
+    period: Any = None
+    metric: Any = _MetricAttribute()
+    date_field: str | None = None
+    aggr_op: Any = None
+    tz: datetime.tzinfo | None = None
+    dimensions: Mapping[str, str] | None = None
+    model: type[models.Model] | None = None
+
+    _default_metric: Any = None
+    _by_object = False
+    _count_only = False
+    _options: ClassVar[tuple[str, ...]] = (
+        "period",
+        "metric",
+        "date_field",
+        "aggr_op",
+        "statistic_model",
+        "tz",
+        "dimensions",
+        "model",
+    )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # ``metric = ...`` in a subclass body is a default, like the other options.
+        declared = cls.__dict__.get("metric")
+        if declared is not None and not isinstance(declared, _MetricAttribute):
+            cls._default_metric = declared
+            cls.metric = _MetricAttribute()
+
+    def __init__(self, **kwargs: Any) -> None:
+        unknown = set(kwargs) - set(self._options)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword argument(s) "
+                f"{', '.join(sorted(unknown))}"
+            )
+        self.metric = kwargs.pop("metric", self._default_metric)
+        for name, value in kwargs.items():
+            setattr(self, name, value)
+        if self.period is None:
+            _missing("period")
+        self.period = validate_period(self.period)
+        self._check_statistic_model()
+        self._check_object_arguments()
+        self._check_date_field_name()
+        self.aggr_op = self._check_aggregate(self.aggr_op)
+        self._check_tz()
+        self.dimensions = self._check_dimensions(self.dimensions)
+        self._checked_models: set[type[models.Model]] = set()
+        if self.model is not None:
+            if not (isinstance(self.model, type) and issubclass(self.model, models.Model)):
+                raise TypeError(f"model must be a model class, got {self.model!r}")
+            self.check_source(self.model)
+
+    # ------------------------------------------------------------ declaration checks
+    def _check_object_arguments(self) -> None:
+        """By-object trackers check object_model, object_field and object here."""
+
+    def _check_statistic_model(self) -> None:
+        model = self.statistic_model
+        if not (
+            isinstance(model, type)
+            and issubclass(model, AbstractStatistic)
+            and not model._meta.abstract
+        ):
+            raise TypeError(
+                f"statistic_model must be a concrete subclass of AbstractStatistic, got {model!r}"
+            )
+        dimension_fields(model)  # ImproperlyConfigured without a unique key
+        if is_by_object(model) != self._by_object:
+            wanted = "with" if self._by_object else "without"
+            raise ValueError(
+                f"{type(self).__name__} needs a statistic model {wanted} object_type and "
+                f"object_id; {model.__name__} is not one"
+            )
+
+    def _check_date_field_name(self) -> None:
+        if not isinstance(self.date_field, str) or not self.date_field:
+            raise TypeError(
+                f"date_field must be the name of a DateTimeField or DateField, got "
+                f"{self.date_field!r}"
+            )
+
+    def _check_aggregate(self, aggregate: Any) -> models.Aggregate:
+        if aggregate is None:
+            if self._count_only:
+                return Count("*")
+            _missing("aggr_op")
+        if not isinstance(aggregate, models.Aggregate):
+            raise TypeError(
+                f"aggr_op must be a Django aggregate such as Count('id') or Sum('amount'), "
+                f"got {aggregate!r}"
+            )
+        if self._count_only and not isinstance(aggregate, Count):
+            raise TypeError(
+                f"{type(self).__name__} counts: aggr_op must be a Count, got {aggregate!r}"
+            )
+        if not isinstance(aggregate, SUPPORTED_AGGREGATES):
+            names = ", ".join(a.__name__ for a in SUPPORTED_AGGREGATES)
+            raise TypeError(f"aggr_op must be one of {names}, got {type(aggregate).__name__}")
+        if len(aggregate.source_expressions) != 1:
+            raise TypeError(f"aggr_op must aggregate one expression, got {aggregate!r}")
+        if hasattr(aggregate.default, "resolve_expression"):
+            raise TypeError("aggr_op's default= must be a plain number, not an expression")
+        if isinstance(aggregate, FRACTIONAL_AGGREGATES) and self._integer_value():
+            raise ValueError(
+                f"{type(aggregate).__name__} has a fractional result but "
+                f"{self.statistic_model.__name__}.value is an integer field; use a "
+                "statistic model whose value is a DecimalField or FloatField"
+            )
+        return aggregate
+
+    def _integer_value(self) -> bool:
+        value = self.statistic_model._meta.get_field("value")
+        return isinstance(value, models.IntegerField)
+
+    def _check_tz(self) -> None:
+        if self.tz is not None and not isinstance(self.tz, datetime.tzinfo):
+            raise TypeError(f"tz must be a tzinfo (e.g. zoneinfo.ZoneInfo), got {self.tz!r}")
+
+    def _check_dimensions(self, dimensions: Any) -> dict[str, str]:
+        dimensions = dict(dimensions or {})
+        wanted = set(dimension_fields(self.statistic_model)) - set(_OBJECT_FIELDS)
+        unknown = set(dimensions) - wanted
+        if unknown:
+            raise ValueError(
+                f"dimensions {sorted(unknown)} are not key fields of "
+                f"{self.statistic_model.__name__} (its dimensions: {sorted(wanted) or 'none'})"
+            )
+        missing = wanted - set(dimensions)
+        if missing:
+            raise ValueError(
+                f"{self.statistic_model.__name__} has key field(s) {sorted(missing)}: pass "
+                "dimensions={statistic field: source field path}"
+            )
+        for name, path in dimensions.items():
+            if not isinstance(path, str) or not path:
+                raise TypeError(f"dimensions[{name!r}] must be a source field path, got {path!r}")
+        return dimensions
+
+    # ------------------------------------------------------------ source checks
+    def check_source(self, model: type[models.Model]) -> None:
+        """Check the field names against the source model; raise on mistakes.
+
+        ``track()``, ``compute()`` and ``start_date()`` call it before any query, and
+        the constructor calls it when given ``model``.
+        """
+        if model in self._checked_models:
+            return
+        date = _resolve_path(model, self.date_field, "date_field")
+        if not isinstance(date, models.DateField):
+            raise TypeError(
+                f"date_field {self.date_field!r} must be a DateTimeField or DateField, "
+                f"not {type(date).__name__}"
+            )
+        for name, path in self.dimensions.items():
+            _resolve_path(model, path, f"dimensions[{name!r}]")
+        self._check_argument(model)
+        self._check_object_field(model)
+        self._checked_models.add(model)
+
+    def _check_argument(self, model: type[models.Model]) -> None:
+        argument = self.aggr_op.source_expressions[0]
+        if not isinstance(argument, F):
+            return
+        field = _resolve_path(model, argument.name, "aggr_op")
+        if isinstance(self.aggr_op, Count):
+            return
+        if field.is_relation or not isinstance(
+            field, (models.IntegerField, models.DecimalField, models.FloatField)
+        ):
+            raise TypeError(
+                f"aggr_op {type(self.aggr_op).__name__}({argument.name!r}) needs a numeric "
+                f"field, not {type(field).__name__}"
+            )
+        fractional = isinstance(field, models.FloatField) or (
+            isinstance(field, models.DecimalField) and field.decimal_places > 0
+        )
+        if fractional and self._integer_value():
+            raise ValueError(
+                f"aggr_op {type(self.aggr_op).__name__}({argument.name!r}) has fractional "
+                f"values but {self.statistic_model.__name__}.value is an integer field; use "
+                "a statistic model whose value is a DecimalField or FloatField"
+            )
+
+    def _check_object_field(self, model: type[models.Model]) -> None:
+        """By-object trackers check their foreign key here."""
+
+    # ------------------------------------------------------------ running
+    def start_date(
+        self, queryset: models.QuerySet, since: datetime.date | None = None
+    ) -> datetime.date | None:
+        """Where a run would start: ``since``; else the most recent stored date of this
+        metric and period (it is recomputed); else the local date of the first source
+        row; None when there is nothing at all."""
+        self._check_queryset(queryset)
+        tz = self._zone()
+        if since is not None:
+            if isinstance(since, datetime.datetime) or not isinstance(since, datetime.date):
+                raise TypeError(f"since must be a datetime.date, got {since!r}")
+            return since
+        stored = (
+            self.statistic_model._default_manager.using(queryset.db)
+            .filter(**self._scope(queryset.db))
+            .order_by("-date")
+            .values_list("date", flat=True)
+            .first()
+        )
+        if stored is not None:
+            return min(stored, today_in(tz))
+        first = queryset.order_by().aggregate(trackstats_first=Min(self.date_field))[
+            "trackstats_first"
+        ]
+        if first is None:
+            return None
+        if isinstance(first, datetime.datetime):
+            if timezone.is_naive(first):
+                first = timezone.make_aware(first, timezone.get_default_timezone())
+            return local_date(first, tz)
+        return first
+
+    def compute(
+        self, queryset: models.QuerySet, since: datetime.date | None = None
+    ) -> ComputedRun:
+        """The statistics a ``track()`` would store now, without writing anything."""
+        start, end = self._range(queryset, since)
+        if start is None or start > end:
+            return ComputedRun(start, end, {})
+        select = self._select(queryset, start, end)
+        target = self._target(queryset.db)
+        fields = [self.statistic_model._meta.get_field(n) for n in target.keyed_fields]
+        value_field = self.statistic_model._meta.get_field("value")
+        fixed = dict(target.fixed)
+        order = [n for n in dimension_fields(self.statistic_model)]
+        values: dict[tuple[Any, ...], Any] = {}
+        for row in read(select, queryset.db):
+            day, *keys, value = row
+            by_name = {
+                n: (f.to_python(k) if not f.is_relation else k)
+                for n, f, k in zip(target.keyed_fields, fields, keys, strict=True)
+            }
+            by_name.update({n: v for n, v in fixed.items() if n in _OBJECT_FIELDS})
+            key = (convert_date(day), *(by_name[n] for n in order))
+            values[key] = convert_value(value_field, value)
+        return ComputedRun(start, end, values)
+
+    def track(self, queryset: models.QuerySet, since: datetime.date | None = None) -> TrackResult:
+        """Compute and store the statistics from the start date through today.
+
+        Afterwards every stored value of this tracker from the start date through today
+        equals a recomputation from the source: edited and deleted source rows are
+        reflected, and a statistic whose window became empty is deleted (it reads 0).
+        """
+        start, end = self._range(queryset, since)
+        if start is None or start > end:
+            return TrackResult(start, end, 0, 0)
+        select = self._select(queryset, start, end)
+        written, deleted = write(select, self._target(queryset.db), queryset.db, start, end)
+        return TrackResult(start, end, written, max(deleted - written, 0))
+
+    # ------------------------------------------------------------ internals
+    def _check_queryset(self, queryset: Any) -> None:
+        if not isinstance(queryset, models.QuerySet):
+            raise TypeError(f"queryset must be a QuerySet, got {type(queryset).__name__}")
+        if queryset.query.is_sliced:
+            raise TypeError("queryset must not be sliced: filter it instead")
+        if self.model is not None and not issubclass(queryset.model, self.model):
+            raise TypeError(
+                f"this tracker was declared for {self.model.__name__}, got a queryset of "
+                f"{queryset.model.__name__}"
+            )
+        self.check_source(queryset.model)
+
+    def _zone(self) -> datetime.tzinfo:
+        return self.tz if self.tz is not None else timezone.get_current_timezone()
+
+    def _range(
+        self, queryset: models.QuerySet, since: datetime.date | None
+    ) -> tuple[datetime.date | None, datetime.date]:
+        start = self.start_date(queryset, since)
+        return start, today_in(self._zone())
+
+    def _select(self, queryset: models.QuerySet, start: datetime.date, end: datetime.date):
+        model = queryset.model
+        date = _resolve_path(model, self.date_field, "date_field")
+        object_field, object_target = self._object_source(model)
+        source = Source(
+            queryset=queryset,
+            date_field=self.date_field,
+            date_is_datetime=isinstance(date, models.DateTimeField),
+            aggregate=self.aggr_op,
+            object_field=object_field,
+            object_target=object_target,
+            dimensions=tuple(self.dimensions.items()),
+        )
+        window = Window(start, end, period_days(self.period), self._zone())
+        value = self.statistic_model._meta.get_field("value")
+        dialect = dialect_for(_connection(queryset.db))
+        return build_select(source, window, dialect, isinstance(value, models.FloatField))
+
+    def _object_source(self, model: type[models.Model]) -> tuple[str | None, Any]:
+        return None, None
+
+    def _scope(self, using: str) -> dict[str, Any]:
+        """Key values shared by every statistic this tracker writes."""
+        return {"metric": self.metric, "period": self.period}
+
+    def _target(self, using: str) -> Target:
+        scope = self._scope(using)
+        fixed = [("metric", scope.pop("metric").pk), ("period", scope.pop("period"))]
+        fixed += [(name, getattr(value, "pk", value)) for name, value in scope.items()]
+        keyed = self._keyed_fields() + tuple(self.dimensions)
+        return Target(self.statistic_model, tuple(fixed), keyed)
+
+    def _keyed_fields(self) -> tuple[str, ...]:
+        return ()
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} metric={self._metric!r} period={self.period} "
+            f"date_field={self.date_field!r} aggr_op={self.aggr_op!r}>"
+        )
+
+
+class ObjectsByDateAndObjectTracker(ObjectsByDateTracker):
+    """Like ``ObjectsByDateTracker``, with one statistic per date and object.
+
+    Either ``object_model`` + ``object_field`` (a foreign key of the source model, or a
+    path to one such as ``"order__customer"``, pointing at ``object_model``): one value
+    per related object; or ``object``: every value is attributed to that one saved
+    instance. The default statistic model is ``StatisticByDateAndObject``; object ids are
+    stored in their canonical text form, so integer, UUID and string keys all work.
+    """
+
+    statistic_model: type[models.Model] = StatisticByDateAndObject
+    object_model: type[models.Model] | None = None
+    object_field: str | None = None
+    object: models.Model | None = None
+
+    _by_object = True
+    _options = (*ObjectsByDateTracker._options, "object_model", "object_field", "object")
+
+    def _check_object_arguments(self) -> None:
+        has_field = self.object_field is not None
+        has_object = self.object is not None
+        if has_field == has_object:
+            raise TypeError(
+                f"{type(self).__name__} needs either object_model and object_field "
+                "(one statistic per related object) or object (one fixed object), "
+                + ("not both" if has_field else "got neither")
+            )
+        if has_field:
+            model = self.object_model
+            if not (isinstance(model, type) and issubclass(model, models.Model)):
+                raise TypeError(
+                    f"object_model must be the model class object_field points to, got "
+                    f"{self.object_model!r}"
+                )
+            if not isinstance(self.object_field, str) or not self.object_field:
+                raise TypeError(f"object_field must be a field name, got {self.object_field!r}")
+        else:
+            obj = resolve_instance(self.object)
+            object_id_of(obj)  # TypeError/ValueError for a non-instance or unsaved object
+            if self.object_model is not None and not isinstance(obj, self.object_model):
+                raise TypeError(
+                    f"object {obj!r} is not a {self.object_model.__name__} (object_model)"
+                )
+
+    def _check_object_field(self, model: type[models.Model]) -> None:
+        if self.object_field is None:
+            return
+        field = _resolve_path(model, self.object_field, "object_field")
+        if not (field.many_to_one or field.one_to_one) or not field.concrete:
+            raise TypeError(
+                f"object_field {self.object_field!r} must be a ForeignKey or "
+                f"OneToOneField, not {type(field).__name__}"
+            )
+        related = field.related_model._meta.concrete_model
+        if related is not self.object_model._meta.concrete_model:
+            raise ValueError(
+                f"object_field {self.object_field!r} points to {related.__name__}, not "
+                f"object_model {self.object_model.__name__}"
+            )
+        if field.target_field != related._meta.pk:
+            raise ValueError(
+                f"object_field {self.object_field!r} must point at the primary key of "
+                f"{related.__name__}, not at {field.target_field.name!r}"
+            )
+
+    def _object_source(self, model: type[models.Model]) -> tuple[str | None, Any]:
+        if self.object_field is None:
+            return None, None
+        field = _resolve_path(model, self.object_field, "object_field")
+        return self.object_field, field.target_field
+
+    def _scope(self, using: str) -> dict[str, Any]:
+        scope = super()._scope(using)
+        if self.object_field is not None:
+            scope["object_type"] = ContentType.objects.db_manager(using).get_for_model(
+                self.object_model
+            )
+        else:
+            obj = resolve_instance(self.object)
+            scope["object_type"] = ContentType.objects.db_manager(using).get_for_model(obj)
+            scope["object_id"] = object_id_of(obj)
+        return scope
+
+    def _keyed_fields(self) -> tuple[str, ...]:
+        return ("object_id",) if self.object_field is not None else ()
+
+
+class CountObjectsByDateTracker(ObjectsByDateTracker):
+    """Counts a queryset's rows per date; ``aggr_op`` defaults to counting rows."""
+
+    _count_only = True
+
+
+class CountObjectsByDateAndObjectTracker(ObjectsByDateAndObjectTracker):
+    """Counts a queryset's rows per date and object; ``aggr_op`` defaults to counting
+    rows."""
+
+    _count_only = True
+
+
+def _missing(argument: str) -> Any:
+    raise TypeError(f"the tracker needs {argument}=")
+
+
+def _is_lazy(value: Any) -> bool:
+    from .models import LazyRegistration
+
+    return isinstance(value, LazyRegistration)
+
+
+def _connection(using: str):
+    from django.db import connections
+
+    return connections[using]
+
+
+def _resolve_path(model: type[models.Model], path: str, argument: str) -> models.Field:
+    """The field at the end of ``path`` (``"order__created"``), following relations."""
+    current = model
+    field: Any = None
+    for part in path.split("__"):
+        if current is None:
+            raise FieldDoesNotExist(
+                f"{argument} {path!r}: {field.name!r} is not a relation, cannot follow "
+                f"it to {part!r}"
+            )
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist as error:
+            raise FieldDoesNotExist(
+                f"{argument} {path!r}: {current.__name__} has no field {part!r}"
+            ) from error
+        current = field.related_model if field.is_relation else None
+    return field
