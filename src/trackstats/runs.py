@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import models
+from django.db.models.expressions import Star
 
 from .models import dimension_fields
 from .periods import period_name
@@ -104,11 +105,15 @@ def verify(
 ) -> list[Difference]:
     """Recompute without writing; the statistics whose stored value differs.
 
-    A key the recomputation leaves out (its window holds no source rows) may be stored
-    as 0, since trackers set such rows to 0 or remove them; any other stored value for
-    it is a difference.
+    From ``since`` through today; by default from the earliest date stored for the
+    tracker's metric and period (or, with nothing stored, from the first source row),
+    so the whole stored history is checked. A key the recomputation leaves out (its
+    window holds no source rows) may be stored as 0, since trackers set such rows to 0
+    or remove them; any other stored value for it is a difference.
     """
     tracker = entry.tracker
+    if since is None:
+        since = first_stored_date(entry, using)
     computed = tracker.compute(source_queryset(entry, using), since=since)
     if computed.start_date is None:
         return []
@@ -128,13 +133,19 @@ def verify(
 
 def last_stored_date(entry: Registration, using: str | None = None) -> datetime.date | None:
     """The most recent date stored for the tracker's metric and period."""
+    return _stored_dates(entry, using).aggregate(last=models.Max("date"))["last"]
+
+
+def first_stored_date(entry: Registration, using: str | None = None) -> datetime.date | None:
+    """The earliest date stored for the tracker's metric and period."""
+    return _stored_dates(entry, using).aggregate(first=models.Min("date"))["first"]
+
+
+def _stored_dates(entry: Registration, using: str | None) -> models.QuerySet:
     tracker = entry.tracker
-    model = tracker.statistic_model
-    return (
-        model._default_manager.using(statistics_database(entry, using))
-        .filter(metric=tracker.metric, period=tracker.period)
-        .aggregate(last=models.Max("date"))["last"]
-    )
+    return tracker.statistic_model._default_manager.using(
+        statistics_database(entry, using)
+    ).filter(metric=tracker.metric, period=tracker.period)
 
 
 def describe_aggregate(tracker: Any) -> str:
@@ -147,7 +158,10 @@ def describe_aggregate(tracker: Any) -> str:
     for expression in aggr_op.get_source_expressions():
         if expression is None:
             continue
-        arguments.append(getattr(expression, "name", None) or str(expression))
+        if isinstance(expression, Star):
+            arguments.append("*")
+        else:
+            arguments.append(getattr(expression, "name", None) or str(expression))
     distinct = "distinct " if getattr(aggr_op, "distinct", False) else ""
     return f"{name}({distinct}{', '.join(arguments) or '*'})"
 

@@ -101,6 +101,7 @@ class Command(BaseCommand):
         _database_option(verify)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = options["verbosity"]
         database = options.get("database")
         if database is not None and database not in connections.settings:
             raise CommandError(
