@@ -12,13 +12,13 @@ import datetime
 import math
 import random
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TextIO
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import Comment, Order
@@ -86,6 +86,7 @@ class ProgressBar:
         self.stream = stream or sys.stdout
         self.width = width
         self.done = 0
+        self.printed = 0
         self.interactive = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def advance(self, count: int) -> None:
@@ -97,7 +98,9 @@ class ProgressBar:
             self.stream.write("\r" + line)
             if self.done == self.total:
                 self.stream.write("\n")
-        else:
+        elif self.done == self.total or self.done * 10 // self.total > self.printed:
+            # Without a terminal, one line per tenth keeps logs short.
+            self.printed = self.done * 10 // self.total
             self.stream.write(line + "\n")
         self.stream.flush()
 
@@ -245,7 +248,7 @@ def _comments(rng, calendar, count, user_ids, joined) -> Iterator[Comment]:
         yield Comment(user_id=user_id, timestamp=moment, text=rng.choice(COMMENT_TEXTS))
 
 
-def _insert(model: Callable, objects: Iterator, bar: ProgressBar) -> None:
+def _insert(model: type[models.Model], objects: Iterator, bar: ProgressBar) -> None:
     for batch in _batches(objects):
         model.objects.bulk_create(batch)
         bar.advance(len(batch))

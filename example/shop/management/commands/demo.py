@@ -77,9 +77,7 @@ class Command(BaseCommand):
         self._record_followers()
 
         self._step("Tracking statistics (manage.py trackstats track)")
-        started = time.perf_counter()
         call_command("trackstats", "track", verbosity=verbosity, stdout=self.stdout)
-        self.stdout.write(f"Tracking took {time.perf_counter() - started:.1f} s")
 
         self._print_summary()
         self._ensure_admin()
@@ -139,9 +137,15 @@ class Command(BaseCommand):
 
     def _print_summary(self) -> None:
         self._step("Statistics stored")
-        rows = [("metric", "period", "rows", "latest date", "latest value")]
+        body = []
         for model in (StatisticByDate, RevenueStatistic, StatisticByDateAndObject):
-            rows.extend(_summary_rows(model))
+            body.extend(_summary_rows(model))
+        # By metric, then periods from short to long with lifetime last.
+        body.sort(key=lambda row: (row[0], row[1] or float("inf")))
+        rows = [
+            ("metric", "period", "rows", "latest date", "latest value"),
+            *((label, period_name(period), *rest) for label, period, *rest in body),
+        ]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for number, row in enumerate(rows):
             cells = [
@@ -162,7 +166,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Created the admin login {ADMIN_USERNAME} / {ADMIN_PASSWORD}")
 
 
-def _summary_rows(model: type) -> list[tuple[str, str, str, str, str]]:
+def _summary_rows(model: type) -> list[tuple[Any, ...]]:
+    """(metric label, period, rows, latest date, latest value) per stored series."""
     by_object = model is StatisticByDateAndObject
     groups = (
         model.objects.values("metric", "period")
@@ -173,11 +178,6 @@ def _summary_rows(model: type) -> list[tuple[str, str, str, str, str]]:
         {group["metric"] for group in groups}
     )
     result = []
-    # By metric label, then the periods from short to long with lifetime last.
-    groups = sorted(
-        groups,
-        key=lambda g: (metrics_by_pk[g["metric"]].label, g["period"] or float("inf")),
-    )
     for group in groups:
         metric = metrics_by_pk[group["metric"]]
         latest = model.objects.narrow(metric=metric, period=group["period"], date=group["latest"])
@@ -190,7 +190,7 @@ def _summary_rows(model: type) -> list[tuple[str, str, str, str, str]]:
         result.append(
             (
                 metric.label,
-                period_name(group["period"]),
+                group["period"],
                 f"{group['rows']:,}",
                 group["latest"].isoformat(),
                 value,
