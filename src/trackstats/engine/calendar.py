@@ -25,14 +25,15 @@ _SAMPLE_STEP = datetime.timedelta(hours=6)
 def day_start(day: datetime.date, tz: datetime.tzinfo) -> datetime.datetime:
     """The first instant (aware, UTC) whose wall-clock date in ``tz`` is ``day`` or later.
 
-    Midnight may be ambiguous or skipped at a DST change; the earlier reading wins, so a
-    range built from these instants never leaves out a row of ``day``.
+    Midnight may be repeated or skipped at a DST change (or a whole day skipped, as in
+    Samoa in 2011). Of the two readings of local midnight, the earlier one that really
+    falls on ``day`` or later wins, so a range built from these instants never leaves
+    out a row of ``day``.
     """
-    candidates = [
-        datetime.datetime.combine(day, datetime.time.min).replace(tzinfo=tz, fold=fold)
-        for fold in (0, 1)
-    ]
-    return min(c.astimezone(UTC) for c in candidates)
+    midnight = datetime.datetime.combine(day, datetime.time.min)
+    candidates = [midnight.replace(tzinfo=tz, fold=fold).astimezone(UTC) for fold in (0, 1)]
+    # In a gap, one reading lands on the previous day: skip it.
+    return min(c for c in candidates if local_date(c, tz) >= day)
 
 
 def local_date(instant: datetime.datetime, tz: datetime.tzinfo) -> datetime.date:

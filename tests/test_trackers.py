@@ -1,0 +1,434 @@
+"""Trackers against a plain-Python reference: every period, aggregate and key kind.
+
+Helpers here are shared by the other test_trackers_* modules.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Avg, Count, Max, Min, Sum
+from django.utils import timezone
+
+from tests.testapp.models import (
+    AverageStatistic,
+    Customer,
+    Order,
+    RevenueStatistic,
+    StatisticByCountry,
+)
+from trackstats.models import (
+    Domain,
+    Metric,
+    Period,
+    StatisticByDate,
+    StatisticByDateAndObject,
+)
+from trackstats.periods import period_days
+from trackstats.trackers import (
+    CountObjectsByDateAndObjectTracker,
+    CountObjectsByDateTracker,
+    ObjectsByDateAndObjectTracker,
+    ObjectsByDateTracker,
+)
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.timezone.utc
+
+
+# ---------------------------------------------------------------- helpers
+def make_metric(ref: str = "orders") -> Metric:
+    domain, _ = Domain.objects.get_or_create(ref="shop")
+    return Metric.objects.create(domain=domain, ref=ref)
+
+
+def local_today(tz: datetime.tzinfo | None = None) -> datetime.date:
+    return timezone.localdate(timezone=tz or timezone.get_current_timezone())
+
+
+def at(day: datetime.date, hour: int = 12, minute: int = 0, tz: datetime.tzinfo = UTC):
+    """An aware instant at a local time of ``day`` in ``tz``."""
+    return datetime.datetime.combine(day, datetime.time(hour, minute)).replace(tzinfo=tz)
+
+
+def customer(name: str = "c") -> Customer:
+    return Customer.objects.create(name=name, joined=timezone.now())
+
+
+def order(created: datetime.datetime, who: Customer, **fields: Any) -> Order:
+    return Order.objects.create(created=created, customer=who, **fields)
+
+
+REFERENCE_AGGREGATES: dict[str, Callable[[list[Any]], Any]] = {
+    "count": len,
+    "distinct": lambda values: len({v for v in values if v is not None}),
+    "sum": lambda values: sum(values),
+    "min": min,
+    "max": max,
+    "avg": lambda values: sum(values) / len(values),
+}
+
+
+def reference(
+    rows: Iterable[tuple[datetime.date, tuple[Any, ...], Any]],
+    period: int,
+    start: datetime.date,
+    end: datetime.date,
+    aggregate: Callable[[list[Any]], Any],
+) -> dict[tuple[Any, ...], Any]:
+    """Expected statistics: rows are (local date, key, value); one entry per date in
+    start..end (and key) whose window holds at least one row."""
+    days = period_days(period)
+    by_key: dict[tuple[Any, ...], list[tuple[datetime.date, Any]]] = defaultdict(list)
+    for day, key, value in rows:
+        by_key[key].append((day, value))
+    expected = {}
+    for key, items in by_key.items():
+        day = start
+        while day <= end:
+            low = datetime.date.min if days is None else day - datetime.timedelta(days - 1)
+            values = [v for d, v in items if low <= d <= day]
+            if values:
+                expected[(day, *key)] = aggregate(values)
+            day += datetime.timedelta(days=1)
+    return expected
+
+
+def stored(tracker, **filters: Any) -> dict[tuple[Any, ...], Any]:
+    """What a tracker's statistic model holds for its metric and period, keyed like
+    ComputedRun.values."""
+    model = tracker.statistic_model
+    rows = model.objects.filter(metric=tracker.metric, period=tracker.period, **filters)
+    result = {}
+    for row in rows:
+        if hasattr(row, "object_id"):
+            key = (row.date, row.object_type_id, row.object_id)
+        elif hasattr(row, "country"):
+            key = (row.date, row.country)
+        else:
+            key = (row.date,)
+        result[key] = row.value
+    return result
+
+
+def assert_cents(actual: dict[Any, Any], expected: dict[Any, Any]) -> None:
+    """Decimal statistics with two places: exact, except that SQLite computes decimals
+    in floating point, so a value ending in a half cent may round either way there."""
+    cents = decimal.Decimal("0.01")
+    rounded = {
+        k: decimal.Decimal(v).quantize(cents, decimal.ROUND_HALF_UP) for k, v in expected.items()
+    }
+    if connection.vendor != "sqlite":
+        assert actual == rounded
+        return
+    assert actual.keys() == rounded.keys()
+    for key, value in rounded.items():
+        assert abs(actual[key] - value) <= cents, key
+
+
+def approx(values: dict[Any, Any]) -> dict[Any, Any]:
+    return {k: pytest.approx(float(v), rel=1e-6) for k, v in values.items()}
+
+
+# ---------------------------------------------------------------- data
+@pytest.fixture
+def week_of_orders():
+    """Orders of three customers over ten days up to today (UTC)."""
+    today = local_today(UTC)
+    alice, bob, carol = customer("alice"), customer("bob"), customer("carol")
+    plan = [
+        (9, alice, 3, "2.50"),
+        (9, bob, 1, "1.25"),
+        (7, alice, 2, "4.00"),
+        (4, carol, 5, "10.10"),
+        (4, carol, 1, "0.10"),
+        (3, bob, 2, "3.00"),
+        (1, alice, 7, "7.77"),
+        (0, bob, 4, "0.01"),
+    ]
+    orders = [
+        order(at(today - datetime.timedelta(days=ago), 10 + i), who, quantity=q, amount=a)
+        for i, (ago, who, q, a) in enumerate(plan)
+    ]
+    return today, orders
+
+
+PERIODS = [Period.DAY, Period.WEEK, 3 * Period.DAY, Period.DAYS_28, Period.MONTH, Period.LIFETIME]
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize(
+    ("aggr_op", "name", "value_of"),
+    [
+        (Count("*"), "count", lambda o: 1),
+        (Count("customer", distinct=True), "distinct", lambda o: o.customer_id),
+        (Sum("quantity"), "sum", lambda o: o.quantity),
+        (Min("quantity"), "min", lambda o: o.quantity),
+        (Max("quantity"), "max", lambda o: o.quantity),
+    ],
+)
+def test_by_date_every_period_and_integer_aggregate(
+    week_of_orders, period, aggr_op, name, value_of
+):
+    today, orders = week_of_orders
+    tracker = ObjectsByDateTracker(
+        period=period, metric=make_metric(), date_field="created", aggr_op=aggr_op
+    )
+    result = tracker.track(Order.objects.all())
+    start = today - datetime.timedelta(days=9)
+    expected = reference(
+        [(o.created.date(), (), value_of(o)) for o in orders],
+        period,
+        start,
+        today,
+        REFERENCE_AGGREGATES[name],
+    )
+    assert stored(tracker) == expected
+    assert tracker.compute(Order.objects.all(), since=start).values == expected
+    assert (result.start_date, result.end_date) == (start, today)
+    assert result.rows_written == len(expected)
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize(
+    ("aggr_op", "name", "value_of"),
+    [
+        (Sum("amount"), "sum", lambda o: decimal.Decimal(o.amount)),
+        (Avg("amount"), "avg", lambda o: decimal.Decimal(o.amount)),
+        (Avg("quantity"), "avg", lambda o: o.quantity),
+        (Max("amount"), "max", lambda o: decimal.Decimal(o.amount)),
+    ],
+)
+def test_fractional_aggregates_into_decimal_and_float_models(
+    week_of_orders, period, aggr_op, name, value_of
+):
+    today, orders = week_of_orders
+    start = today - datetime.timedelta(days=9)
+    expected = reference(
+        [(o.created.date(), (), value_of(o)) for o in orders],
+        period,
+        start,
+        today,
+        REFERENCE_AGGREGATES[name],
+    )
+    for model in (RevenueStatistic, AverageStatistic):
+        tracker = ObjectsByDateTracker(
+            period=period,
+            metric=make_metric(f"m{model.__name__}"),
+            date_field="created",
+            aggr_op=aggr_op,
+            statistic_model=model,
+        )
+        tracker.track(Order.objects.all())
+        if model is RevenueStatistic:
+            assert_cents(stored(tracker), expected)
+        else:
+            assert stored(tracker) == approx(expected)
+
+
+def test_week_distinct_count_is_weekly_active_users():
+    today = local_today(UTC)
+    alice, bob = customer("alice"), customer("bob")
+    # Alice orders every day, Bob once: daily sums would say 8 for the week.
+    for ago in range(7):
+        order(at(today - datetime.timedelta(days=ago)), alice)
+    order(at(today - datetime.timedelta(days=3)), bob)
+    tracker = ObjectsByDateTracker(
+        period=Period.WEEK,
+        metric=make_metric(),
+        date_field="created",
+        aggr_op=Count("customer", distinct=True),
+    )
+    tracker.track(Order.objects.all())
+    values = stored(tracker)
+    assert values[(today,)] == 2
+    assert values[(today - datetime.timedelta(days=4),)] == 1
+    assert values[(today - datetime.timedelta(days=3),)] == 2
+
+
+@pytest.mark.parametrize("period", [Period.DAY, Period.WEEK, Period.LIFETIME])
+@pytest.mark.parametrize(
+    ("aggr_op", "name", "value_of"),
+    [
+        (Count("*"), "count", lambda o: 1),
+        (Sum("quantity"), "sum", lambda o: o.quantity),
+        (Count("quantity", distinct=True), "distinct", lambda o: o.quantity),
+    ],
+)
+def test_by_object_every_period(week_of_orders, period, aggr_op, name, value_of):
+    today, orders = week_of_orders
+    tracker = ObjectsByDateAndObjectTracker(
+        period=period,
+        metric=make_metric(),
+        date_field="created",
+        aggr_op=aggr_op,
+        object_model=Customer,
+        object_field="customer",
+    )
+    tracker.track(Order.objects.all())
+    content_type = ContentType.objects.get_for_model(Customer).pk
+    expected = reference(
+        [(o.created.date(), (content_type, str(o.customer_id)), value_of(o)) for o in orders],
+        period,
+        today - datetime.timedelta(days=9),
+        today,
+        REFERENCE_AGGREGATES[name],
+    )
+    assert stored(tracker) == expected
+
+
+def test_lifetime_has_a_row_for_every_date_through_today(week_of_orders):
+    today, _ = week_of_orders
+    tracker = CountObjectsByDateTracker(
+        period=Period.LIFETIME, metric=make_metric(), date_field="created"
+    )
+    tracker.track(Order.objects.all())
+    values = stored(tracker)
+    assert len(values) == 10
+    assert values[(today,)] == 8
+    assert values[(today - datetime.timedelta(days=2),)] == 6
+
+
+def test_day_rows_exist_only_for_days_with_data(week_of_orders):
+    today, _ = week_of_orders
+    tracker = CountObjectsByDateTracker(
+        period=Period.DAY, metric=make_metric(), date_field="created"
+    )
+    tracker.track(Order.objects.all())
+    assert sorted((today - d).days for (d,) in stored(tracker)) == [0, 1, 3, 4, 7, 9]
+
+
+def test_rolling_window_rows_stop_when_the_window_is_empty():
+    today = local_today(UTC)
+    order(at(today - datetime.timedelta(days=10)), customer())
+    tracker = CountObjectsByDateTracker(
+        period=3 * Period.DAY, metric=make_metric(), date_field="created"
+    )
+    tracker.track(Order.objects.all())
+    ago = sorted((today - d).days for (d,) in stored(tracker))
+    assert ago == [8, 9, 10]
+
+
+def test_aggregate_filter_is_respected(week_of_orders):
+    today, orders = week_of_orders
+    from django.db.models import Q
+
+    tracker = ObjectsByDateTracker(
+        period=Period.WEEK,
+        metric=make_metric(),
+        date_field="created",
+        aggr_op=Sum("quantity", filter=Q(quantity__gte=3)),
+    )
+    tracker.track(Order.objects.all())
+    expected = reference(
+        [(o.created.date(), (), o.quantity if o.quantity >= 3 else 0) for o in orders],
+        Period.WEEK,
+        today - datetime.timedelta(days=9),
+        today,
+        sum,
+    )
+    values = stored(tracker)
+    assert {k: v or 0 for k, v in values.items()} == expected
+
+
+def test_queryset_filters_are_respected(week_of_orders):
+    today, orders = week_of_orders
+    tracker = CountObjectsByDateTracker(
+        period=Period.LIFETIME, metric=make_metric(), date_field="created"
+    )
+    tracker.track(Order.objects.filter(quantity__gt=2))
+    assert stored(tracker)[(today,)] == sum(1 for o in orders if o.quantity > 2)
+
+
+def test_sum_of_only_null_values_is_stored_as_null():
+    today = local_today(UTC)
+    order(at(today), customer(), quantity=1)
+    tracker = ObjectsByDateTracker(
+        period=Period.DAY,
+        metric=make_metric(),
+        date_field="created",
+        aggr_op=Sum("uuid_customer__orders__quantity"),
+    )
+    tracker.track(Order.objects.all())
+    assert stored(tracker) == {(today,): None}
+
+
+def test_custom_dimension_model(week_of_orders):
+    today, orders = week_of_orders
+    for o in orders[::2]:
+        o.country = "BE"
+        o.save()
+    tracker = CountObjectsByDateTracker(
+        period=Period.WEEK,
+        metric=make_metric(),
+        date_field="created",
+        statistic_model=StatisticByCountry,
+        dimensions={"country": "country"},
+    )
+    tracker.track(Order.objects.all())
+    expected = reference(
+        [(o.created.date(), (o.country,), 1) for o in Order.objects.all()],
+        Period.WEEK,
+        today - datetime.timedelta(days=9),
+        today,
+        len,
+    )
+    assert stored(tracker) == expected
+    assert {k[1] for k in expected} == {"BE", "NL"}
+
+
+def test_count_tracker_of_the_reference_readme():
+    from tests.testapp.models import Comment
+
+    today = local_today(UTC)
+    user = customer()
+    for hour in (1, 2, 3):
+        Comment.objects.create(user=user, timestamp=at(today, hour))
+    CountObjectsByDateTracker(
+        period=Period.DAY, metric=make_metric("comments"), date_field="timestamp"
+    ).track(Comment.objects.all())
+    CountObjectsByDateAndObjectTracker(
+        period=Period.DAY,
+        metric=make_metric("comments_by_user"),
+        object_model=Customer,
+        object_field="user",
+        date_field="timestamp",
+    ).track(Comment.objects.all())
+    assert StatisticByDate.objects.get(metric__ref="comments").value == 3
+    by_user = StatisticByDateAndObject.objects.get(metric__ref="comments_by_user")
+    assert (by_user.object, by_user.value, by_user.date) == (user, 3, today)
+
+
+def test_stddev_and_distinct_sum_take_the_generic_path(week_of_orders):
+    from django.db.models import StdDev
+
+    today, orders = week_of_orders
+    for period in (Period.WEEK, Period.LIFETIME):
+        for aggr_op, fn in (
+            (StdDev("quantity"), statistics.pstdev),
+            (Sum("quantity", distinct=True), lambda v: sum(set(v))),
+        ):
+            tracker = ObjectsByDateTracker(
+                period=period,
+                metric=make_metric(f"{period}{aggr_op.function}{aggr_op.distinct}"),
+                date_field="created",
+                aggr_op=aggr_op,
+                statistic_model=AverageStatistic,
+            )
+            tracker.track(Order.objects.all())
+            expected = reference(
+                [(o.created.date(), (), o.quantity) for o in orders],
+                period,
+                today - datetime.timedelta(days=9),
+                today,
+                fn,
+            )
+            assert stored(tracker) == approx(expected)
