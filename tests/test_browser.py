@@ -34,14 +34,6 @@ START = datetime.date(2026, 2, 1)
 DAYS = 21
 
 
-@pytest.fixture(autouse=True)
-def _sync_playwright_beside_django(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread, and Django refuses ORM
-    # calls from a thread with a running loop unless told it is safe; here it is,
-    # since the ORM calls never run inside the loop.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
-
-
 @pytest.fixture
 def admin_static(settings):
     # The test settings have no staticfiles app; the live server then serves
@@ -50,7 +42,27 @@ def admin_static(settings):
 
 
 @pytest.fixture
-def browser_page():
+def chart_metric():
+    # All database work happens here, before Playwright starts: its sync API keeps an
+    # event loop running in this thread, and ORM calls made then would open a second,
+    # context-local connection that outlives the test (and need
+    # DJANGO_ALLOW_ASYNC_UNSAFE).
+    user = User.objects.create_user("viewer", password="secret-pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_statisticbydate"))
+    domain = Domain.objects.create(ref="shop", name="Shop")
+    metric = Metric.objects.create(domain=domain, ref="orders", name="Orders <b>&</b>")
+    for offset in range(DAYS):
+        if offset % 5 == 4:
+            continue  # missing rows read 0
+        value = None if offset == 10 else offset * 3
+        StatisticByDate.objects.record(
+            metric, value, Period.DAY, date=START + datetime.timedelta(days=offset)
+        )
+    return metric
+
+
+@pytest.fixture
+def browser_page(chart_metric):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -65,19 +77,10 @@ def browser_page():
             browser.close()
 
 
-def test_staff_logs_in_and_sees_an_offline_chart(live_server, admin_static, browser_page):
-    user = User.objects.create_user("viewer", password="secret-pw", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_statisticbydate"))
-    domain = Domain.objects.create(ref="shop", name="Shop")
-    metric = Metric.objects.create(domain=domain, ref="orders", name="Orders <b>&</b>")
-    for offset in range(DAYS):
-        if offset % 5 == 4:
-            continue  # missing rows read 0
-        value = None if offset == 10 else offset * 3
-        StatisticByDate.objects.record(
-            metric, value, Period.DAY, date=START + datetime.timedelta(days=offset)
-        )
-
+def test_staff_logs_in_and_sees_an_offline_chart(
+    live_server, admin_static, chart_metric, browser_page
+):
+    metric = chart_metric
     page = browser_page
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
