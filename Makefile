@@ -32,6 +32,7 @@ demo: install
 # Benchmarks (docs/performance.md), e.g. make bench BENCH_ARGS="--rows 100000,1000000".
 BENCH_ARGS ?=
 bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[postgres]'
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
