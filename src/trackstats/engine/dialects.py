@@ -118,10 +118,13 @@ class PostgreSQLDialect(Dialect):
 class SQLiteDialect(Dialect):
     def local_date(self, ts_sql: str, shift_sql: str | None) -> str:
         # SQLite's own date() is C code; Django's TruncDate would call a Python
-        # function once per row.
+        # function once per row. date() rounds to milliseconds, which would carry
+        # 23:59:59.9999995 into the next day: cut the text to whole seconds first (the
+        # shift is whole seconds, so the date is unchanged).
+        seconds = f"substr({ts_sql}, 1, 19)"
         if shift_sql is None:
-            return f"date({ts_sql})"
-        return f"date({ts_sql}, ({shift_sql}) || ' seconds')"
+            return f"date({seconds})"
+        return f"date({seconds}, ({shift_sql}) || ' seconds')"
 
     def add_days(self, date_sql: str, days_sql: str) -> str:
         return f"date({date_sql}, ({days_sql}) || ' days')"
