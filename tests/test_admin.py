@@ -561,3 +561,20 @@ def test_uuid_object_link_in_change_list(admin_client, metric):
         reverse("admin:trackstats_statisticbydateandobject_changelist")
     ).content.decode()
     assert f"testapp.uuidcustomer {uuid.UUID(int=7)}" in page
+
+
+def test_filters_offer_only_what_is_stored(admin_client, metric, customer):
+    Metric.objects.create(domain=metric.domain, ref="never_stored", name="Never stored")
+    Domain.objects.create(ref="empty_domain", name="Empty domain")
+    StatisticByDateAndObject.objects.record(metric, 1, Period.DAY, date=JAN, object=customer)
+    StatisticByDateAndObject.objects.record(
+        metric, 1, Period.DAY, date=JAN, object=Shop.objects.create(code="s1", name="S")
+    )
+    page = admin_client.get(
+        reverse("admin:trackstats_statisticbydateandobject_changelist")
+    ).content.decode()
+    assert "Never stored" not in page
+    assert "Empty domain" not in page
+    assert "Testapp | customer" in page
+    assert "Testapp | shop" in page
+    assert "Testapp | order" not in page

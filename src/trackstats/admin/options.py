@@ -84,7 +84,12 @@ class StatisticAdmin(admin.ModelAdmin):
     change_list_template = "trackstats/admin/statistic_change_list.html"
 
     list_display = ["date", "metric_label", "period_label", "value", "chart_link"]
-    list_filter = ["metric__domain", "metric", PeriodListFilter]
+    # Only the domains, metrics (and object types) that have statistics in this model.
+    list_filter = [
+        ("metric__domain", admin.RelatedOnlyFieldListFilter),
+        ("metric", admin.RelatedOnlyFieldListFilter),
+        PeriodListFilter,
+    ]
     date_hierarchy = "date"
     search_fields = ["metric__ref", "metric__name", "metric__domain__ref", "metric__domain__name"]
     list_select_related = ["metric__domain"]
@@ -168,7 +173,7 @@ class StatisticByDateAndObjectAdmin(StatisticAdmin):
         "value",
         "chart_link",
     ]
-    list_filter = [*StatisticAdmin.list_filter, "object_type"]
+    list_filter = [*StatisticAdmin.list_filter, ("object_type", admin.RelatedOnlyFieldListFilter)]
     search_fields = [*StatisticAdmin.search_fields, "object_id"]
     list_select_related = ["metric__domain", "object_type"]
 
