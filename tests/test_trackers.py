@@ -47,7 +47,7 @@ UTC = datetime.timezone.utc
 # ---------------------------------------------------------------- helpers
 def make_metric(ref: str = "orders") -> Metric:
     domain, _ = Domain.objects.get_or_create(ref="shop")
-    return Metric.objects.create(domain=domain, ref=ref)
+    return Metric.objects.get_or_create(domain=domain, ref=ref)[0]
 
 
 def local_today(tz: datetime.tzinfo | None = None) -> datetime.date:
