@@ -2,7 +2,8 @@
 
 Users sign up at a growing pace; early users buy more; orders and comments follow the
 rhythm of the week and the day, with a rush in late November and December. Every draw
-comes from one seeded generator, so two runs on the same day produce the same rows.
+comes from one seeded generator, so runs on the same date produce the same rows, except
+that today's events are squeezed into the hours that have passed so far.
 """
 
 from __future__ import annotations
