@@ -8,6 +8,7 @@ read straight from the SQLite file and checked against the generated shop data.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -146,6 +147,17 @@ def test_second_run_reuses_the_data(demo):
     assert "Generating shop data" not in second.stdout
     # The data was not generated twice.
     assert scalar(connection, "SELECT COUNT(*) FROM shop_order") == 1160
+
+
+def test_second_run_tracks_incrementally(demo):
+    first, second, _ = demo
+    written = [
+        int(re.search(r"([\d,]+) rows written", run.stdout)[1].replace(",", ""))
+        for run in (first, second)
+    ]
+    # The first run covers the year; the second only the last stored date onwards.
+    assert written[0] > 4000
+    assert 0 < written[1] < written[0] / 10
 
 
 def test_summary_table_lists_the_metrics(demo):
