@@ -118,6 +118,25 @@ def test_decimal_and_float_values():
     assert len(groups(root, "ts-gap")) == 2
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        (5e-324,),
+        (-5e-324, 5e-324),
+        (1.7e308, -1.7e308),
+        (10**400, 0),
+        (decimal.Decimal("-1e400"), 1),
+        (1e-9, 2e-9),
+    ],
+)
+def test_extreme_values_still_draw(values):
+    root = parse(render_chart(points_of(*values), title="t"))
+    assert len(groups(root, "ts-point")) == len(values)
+    assert len(root.findall(f".//{SVG}circle")) == len(values)
+    for circle in root.iter(f"{SVG}circle"):
+        assert 0 <= float(circle.get("cy")) <= 300
+
+
 def test_long_series_keep_tooltips_but_drop_markers():
     root = parse(render_chart(points_of(*range(400)), title="t"))
     assert len(groups(root, "ts-point")) == 400
@@ -186,7 +205,7 @@ def test_nice_step_refuses_nonpositive():
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False),
+        st.floats(min_value=-1e300, max_value=1e300, allow_nan=False, allow_infinity=False),
         max_size=20,
     ),
     st.integers(min_value=3, max_value=10),

@@ -22,12 +22,25 @@ class ChartPoint:
         return plottable(self.value) is None
 
 
+# Beyond this the axis arithmetic would overflow; such values are drawn at the edge
+# while their tooltips keep the true value.
+PLOT_LIMIT = 1e300
+
+
 def plottable(value: Number | None) -> float | None:
     """The value as a float, or None when it cannot be drawn (NULL, NaN, infinity)."""
     if value is None or isinstance(value, bool):
         return None
-    number = float(value)
-    return number if math.isfinite(number) else None
+    try:
+        number = float(value)
+    except OverflowError:
+        # An int beyond the float range: draw it at the edge.
+        number = PLOT_LIMIT if value > 0 else -PLOT_LIMIT
+    if math.isinf(number) and isinstance(value, decimal.Decimal) and value.is_finite():
+        number = math.copysign(PLOT_LIMIT, number)
+    if not math.isfinite(number):
+        return None
+    return max(-PLOT_LIMIT, min(PLOT_LIMIT, number))
 
 
 def format_value(value: Number | None) -> str:

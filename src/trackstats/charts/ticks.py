@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from .points import format_value
 
+MIN_STEP = 1e-300
+
 
 @dataclass(frozen=True)
 class ValueScale:
@@ -45,18 +47,29 @@ def value_scale(values: list[float], max_ticks: int = 6, integral: bool = False)
     if low == high:
         # All zero (or no data): draw 0..1 rather than a flat, unlabeled axis.
         high = 1.0
-    step = nice_step((high - low) / (max_ticks - 1))
+    # Divided before subtracting so that spans near the float limit stay finite; the floor
+    # keeps subnormal values from rounding the step down to 0.
+    step = nice_step(max(high / (max_ticks - 1) - low / (max_ticks - 1), MIN_STEP))
     if integral:
         step = max(step, 1.0)
-    first = math.floor(low / step)
-    last = math.ceil(high / step)
+    first, last = _tick_bounds(low, high, step)
     # Rounding can leave one tick too many; widen the step until it fits.
     while last - first + 1 > max_ticks:
         step = nice_step(step * 1.000001)
-        first = math.floor(low / step)
-        last = math.ceil(high / step)
+        first, last = _tick_bounds(low, high, step)
     ticks = tuple(_clean_float(i * step) for i in range(first, last + 1))
     return ValueScale(low=ticks[0], high=ticks[-1], ticks=ticks)
+
+
+def _tick_bounds(low: float, high: float, step: float) -> tuple[int, int]:
+    first = math.floor(low / step)
+    last = math.ceil(high / step)
+    # A value tiny next to the step divides to 0.0; it must still be inside the range.
+    if low < 0 and first == 0:
+        first = -1
+    if high > 0 and last == 0:
+        last = 1
+    return first, last
 
 
 def value_tick_label(value: float) -> str:
