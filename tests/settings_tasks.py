@@ -7,8 +7,14 @@ of their own.
 """
 
 from tests.settings import *  # noqa: F403
-from tests.settings import INSTALLED_APPS
+from tests.settings import DATABASES, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db", "tests.tasksapp"]
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several worker processes write at once. A deferred SQLite transaction that reads
+    # and then writes fails at once with "database is locked" when another process
+    # writes; IMMEDIATE transactions queue for the write lock instead (docs/scheduling.md).
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
