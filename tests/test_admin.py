@@ -578,3 +578,20 @@ def test_filters_offer_only_what_is_stored(admin_client, metric, customer):
     assert "Testapp | customer" in page
     assert "Testapp | shop" in page
     assert "Testapp | order" not in page
+
+
+@pytest.mark.parametrize("period", ["lifetime", "0"])
+def test_lifetime_period_is_not_mistaken_for_missing(admin_client, metric, period):
+    StatisticByDate.objects.record(metric, 11, Period.LIFETIME, date=JAN)
+    StatisticByDate.objects.record(metric, 22, Period.DAY, date=JAN)
+    response = admin_client.get(
+        reverse(BY_DATE),
+        {
+            "metric": metric.pk,
+            "period": period,
+            "from_date": "2026-01-01",
+            "to_date": "2026-01-01",
+        },
+    )
+    assert svg_points(response) == [("2026-01-01", "11")]
+    assert '<option value="0" selected>Lifetime</option>' in response.content.decode()
