@@ -5,7 +5,7 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 from django.utils import timezone
@@ -194,6 +194,37 @@ def test_enqueue_runs_tasks_on_the_default_backend(shop, today):
 def test_bad_input_raises_command_error(shop, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_line_exit_status_and_options_after_the_subcommand(shop, capsys):
+    # run_from_argv closes connections at the end, hence a transactional test.
+    run("track")
+    StatisticByDate.objects.filter(period=Period.LIFETIME).update(value=99)
+
+    with pytest.raises(SystemExit) as verify_exit:
+        ManagementUtility(
+            ["manage.py", "trackstats", "verify", "--metric", "shop.orders", "-v", "2"]
+        ).execute()
+    assert verify_exit.value.code == 1
+    captured = capsys.readouterr()
+    assert "shop.orders.day: matches" in captured.out
+    assert "shop.orders.lifetime " in captured.out
+    assert "CommandError: " in captured.err
+    assert "differ from a recomputation" in captured.err
+
+    with pytest.raises(SystemExit) as bogus_exit:
+        ManagementUtility(["manage.py", "trackstats", "bogus"]).execute()
+    assert bogus_exit.value.code == 2
+    assert "invalid choice: 'bogus'" in capsys.readouterr().err
+
+
+def test_verbosity_after_the_subcommand(shop):
+    quiet = run("track", "-v", "0")
+    assert quiet == ""
+    assert StatisticByDate.objects.exists()
+    detailed = run("-v", "0", "track", "--verbosity", "2", "--metric", "shop.items")
+    assert "shop.items.week: " in detailed
 
 
 def test_no_subcommand_is_an_error():

@@ -97,8 +97,11 @@ class Command(BaseCommand):
             help="Recompute without writing and compare with the stored statistics.",
         )
         _metric_option(verify)
-        _since_option(verify, "compare from this date (default: from the last stored date)")
+        _since_option(verify, "compare from this date (default: the earliest stored date)")
         _database_option(verify)
+
+        for subparser in (track, listing, export, import_, verify):
+            _django_options(subparser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
@@ -296,6 +299,29 @@ class Command(BaseCommand):
                     f"--metric: unknown metric {label!r}; write it DOMAIN.REF"
                 ) from None
         return metrics
+
+
+def _django_options(parser: CommandParser) -> None:
+    """Django's common options, also accepted after the subcommand.
+
+    ``manage.py trackstats track -v 2`` must work like ``manage.py trackstats -v 2
+    track``. SUPPRESS as default keeps the value given before the subcommand (or the
+    command's default) when the option is not repeated after it.
+    """
+    parser.add_argument(
+        "-v",
+        "--verbosity",
+        type=int,
+        choices=[0, 1, 2, 3],
+        default=argparse.SUPPRESS,
+        help="0=minimal output, 1=normal output, 2=one line per tracker, 3=very verbose",
+    )
+    for flag in ("--settings", "--pythonpath"):
+        parser.add_argument(flag, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for flag in ("--traceback", "--no-color", "--force-color", "--skip-checks"):
+        parser.add_argument(
+            flag, action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
 
 
 def _metric_option(parser: CommandParser, registered_only: bool = True) -> None:
