@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from tests.reference_support import Case, Edit, OrderSpec, Run, Scenario, run_scenario
@@ -247,3 +247,12 @@ def test_edges_through_the_reference(edge, period, op, field, model, grouping):
             seeds=[],
         )
     )
+
+
+def test_count_of_pk_counts_rows(metric):
+    """``Count("pk")`` is Django's usual way to count rows; it must work as aggr_op."""
+    make_orders([at(2026, 1, 1, 12), at(2026, 1, 1, 13), at(2026, 1, 3, 12)])
+    ObjectsByDateTracker(
+        period=Period.DAY, metric=metric, date_field="created", aggr_op=Count("pk"), tz=UTC
+    ).track(Order.objects.all())
+    assert stored_values(metric, Period.DAY) == {D(2026, 1, 1): 2, D(2026, 1, 3): 1}
