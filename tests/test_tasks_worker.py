@@ -66,8 +66,11 @@ def _recreate_database(vendor: str, name: str) -> None:
 def _drop_database(vendor: str, name: str) -> None:
     if vendor == "sqlite":
         return
+    # A server process of a worker that just exited may not have gone yet: FORCE
+    # (PostgreSQL 13+) ends it instead of failing with "being accessed by other users".
+    force = " WITH (FORCE)" if vendor == "postgresql" else ""
     with connection._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
+        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}{force}")
 
 
 def django_admin(env: dict, *args: str, timeout: float = 120) -> str:
