@@ -224,24 +224,25 @@ class _Builder:
         select.add("trackstats_src", sql, params)
 
     def rolling(self, select: Select, plan: AggregatePlan) -> None:
-        """N days: every source group is copied onto the N dates whose window holds it
-        (a cross join with 0..N-1), then grouped by date."""
+        """N days. Aggregates that compose take the grid of ``running()``. The others
+        copy every source value onto the N dates whose window holds it (a cross join
+        with 0..N-1) and aggregate by date."""
         days = self.window.days or 1
         first = self.window.start - (days - 1) * ONE_DAY
         q = self.q
         if plan.strategy is Strategy.COMPOSABLE:
             self.daily_parts(select, plan, first)
             names = [f"trackstats_p{i}" for i in range(len(plan.parts))]
-            combined = [f"{p.combine}(e.{q(n)})" for p, n in zip(plan.parts, names, strict=True)]
-            value = plan.finish(combined, self.widen(select))
-        else:
-            queryset = self.rows(first).values(AT, *self.key_names, **{ARGUMENT: plan.argument})
-            if plan.strategy is Strategy.DISTINCT_COUNT:
-                queryset = queryset.distinct()
-            sql, params = self.compile(queryset)
-            select.add("trackstats_src", sql, params)
-            names = [ARGUMENT]
-            value = generic_call(self.source.aggregate, f"e.{q(ARGUMENT)}")
+            combine = [part.combine for part in plan.parts]
+            self.running(select, names, combine, plan.finish, first, days)
+            return
+        queryset = self.rows(first).values(AT, *self.key_names, **{ARGUMENT: plan.argument})
+        if plan.strategy is Strategy.DISTINCT_COUNT:
+            queryset = queryset.distinct()
+        sql, params = self.compile(queryset)
+        select.add("trackstats_src", sql, params)
+        names = [ARGUMENT]
+        value = generic_call(self.source.aggregate, f"e.{q(ARGUMENT)}")
         self.numbers(select, "trackstats_offsets", days - 1)
         shifted = self.dialect.add_days(f"s.{q(AT)}", "o.n")
         expanded = (
@@ -288,47 +289,59 @@ class _Builder:
             combine = ["SUM"]
             finish = lambda p, _: p[0]  # noqa: E731
         names = [f"trackstats_p{i}" for i in range(len(combine))]
-        self.running(select, names, combine, finish)
+        self.running(select, names, combine, finish, self.window.start - ONE_DAY, None)
 
-    def running(self, select: Select, names, combine, finish) -> None:
-        """LIFETIME of per-day parts: running totals over a calendar (times keys) that
-        has a row for every date, so dates without data still get their value."""
+    def running(
+        self,
+        select: Select,
+        names: list[str],
+        combine: list[str],
+        finish: Any,
+        origin: datetime.date,
+        days: int | None,
+    ) -> None:
+        """Window totals of per-day parts over a grid of dates times keys.
+
+        The grid has a row for every date of each key's span (from its first day with
+        data to the last date a window can still reach it), so dates without data of
+        their own still get their value; window functions combine the parts over the
+        frame of the period (the last ``days`` rows, or all earlier rows for LIFETIME).
+        """
         q = self.q
         window = self.window
-        self.numbers(select, "trackstats_numbers", (window.end - window.start).days + 1)
-        origin, origin_param = self.date_param(window.start - ONE_DAY)
+        self.numbers(select, "trackstats_numbers", (window.end - origin).days)
+        origin_sql, origin_param = self.date_param(origin)
         select.add(
             "trackstats_calendar",
-            f"SELECT {self.dialect.add_days(origin, 'n.n')} AS {q(DAY)} "
+            f"SELECT {self.dialect.add_days(origin_sql, 'n.n')} AS {q(DAY)} "
             f"FROM {q('trackstats_numbers')} n",
             [origin_param],
         )
         keys = self.key_names
-        if keys:
-            key_list = ", ".join(f"s.{q(k)}" for k in keys)
-            select.add(
-                "trackstats_keys", f"SELECT DISTINCT {key_list} FROM {q('trackstats_src')} s"
-            )
-            grid_from = (
-                f"{q('trackstats_calendar')} c CROSS JOIN {q('trackstats_keys')} k "
-                f"LEFT JOIN {q('trackstats_src')} s ON s.{q(AT)} = c.{q(DAY)}"
-                + "".join(f" AND s.{q(k)} = k.{q(k)}" for k in keys)
-            )
-        else:
-            grid_from = (
-                f"{q('trackstats_calendar')} c LEFT JOIN {q('trackstats_src')} s "
-                f"ON s.{q(AT)} = c.{q(DAY)}"
-            )
+        key_list = "".join(f"s.{q(k)}, " for k in keys)
+        group = f" GROUP BY {', '.join(f's.{q(k)}' for k in keys)}" if keys else ""
+        select.add(
+            "trackstats_keys",
+            f"SELECT {key_list}MIN(s.{q(AT)}) AS {q('trackstats_first')}, "
+            f"MAX(s.{q(AT)}) AS {q('trackstats_last')} FROM {q('trackstats_src')} s{group}",
+        )
+        span = f"c.{q(DAY)} >= k.{q('trackstats_first')}"
+        if days is not None:
+            reach = self.dialect.add_days(f"k.{q('trackstats_last')}", str(days - 1))
+            span += f" AND c.{q(DAY)} <= {reach}"
+        grid_from = (
+            f"{q('trackstats_calendar')} c JOIN {q('trackstats_keys')} k ON {span} "
+            f"LEFT JOIN {q('trackstats_src')} s ON s.{q(AT)} = c.{q(DAY)}"
+            + "".join(f" AND s.{q(k)} = k.{q(k)}" for k in keys)
+        )
         select.add(
             "trackstats_grid",
             f"SELECT c.{q(DAY)}{self.cols('k', keys)}{self.cols('s', names)}, "
             f"s.{q(AT)} AS {q(HIT)} FROM {grid_from}",
         )
+        frame = "UNBOUNDED PRECEDING" if days is None else f"{int(days) - 1} PRECEDING"
         partition = f"PARTITION BY {', '.join(f'g.{q(k)}' for k in keys)} " if keys else ""
-        over = (
-            f"OVER ({partition}ORDER BY g.{q(DAY)} "
-            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-        )
+        over = f"OVER ({partition}ORDER BY g.{q(DAY)} ROWS BETWEEN {frame} AND CURRENT ROW)"
         running = ", ".join(
             f"{fn}(g.{q(n)}) {over} AS {q(n)}" for fn, n in zip(combine, names, strict=True)
         )
