@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.cases import PERIODS, PERIODS_07, TARGETS, Case
+from benchmarks.cases import IMPLEMENTATIONS, PERIODS, PERIODS_07, TARGETS, Case
 from benchmarks.dbconfig import RESULTS_DIR, VENDORS
 from benchmarks.worker import RESULT_PREFIX
 
@@ -188,9 +188,11 @@ def measure(
 def cases_for(args: argparse.Namespace) -> list[Case]:
     cases: list[Case] = []
     for target in args.targets:
-        cases.append(Case("floor", "day", target))
-        cases.extend(Case("trackstats", period, target) for period in args.periods)
-        if args.with_07:
+        if "floor" in args.implementations:
+            cases.extend(Case("floor", period, target) for period in args.periods)
+        if "trackstats" in args.implementations:
+            cases.extend(Case("trackstats", period, target) for period in args.periods)
+        if "trackstats-0.7" in args.implementations:
             cases.extend(
                 Case("trackstats-0.7", period, target)
                 for period in args.periods
@@ -207,19 +209,22 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
     lines = [
         f"### {VENDOR_TITLES[vendor]}, {rows:,} rows",
         "",
-        "| case | run | floor s | trackstats s | ratio | target | time | peak RSS MB (+run) "
-        "| memory | rows | 0.7.0 s | 0.7.0 peak RSS MB (+run) | 0.7.0 rows |",
-        "|---|---|--:|--:|--:|--:|---|--:|---|--:|--:|--:|--:|",
+        "| case | run | DAY floor s | trackstats s | ratio | target | time "
+        "| own floor s | ratio to own floor | peak RSS MB (+run) | memory | rows "
+        "| 0.7.0 s | 0.7.0 peak RSS MB (+run) | 0.7.0 rows |",
+        "|---|---|--:|--:|--:|--:|---|--:|--:|--:|---|--:|--:|--:|--:|",
     ]
     misses: list[str] = []
     for target in args.targets:
         floor = results.get(Case("floor", "day", target), {}).get("first", Phase())
         for period in args.periods:
             ours = results.get(Case("trackstats", period, target))
-            if ours is None:
-                continue
             old = results.get(Case("trackstats-0.7", period, target))
+            if ours is None and old is None and period != "day":
+                continue
+            ours = ours or {"first": Phase(), "incremental": Phase()}
             label = f"{period.upper()} by {target}"
+            own = results.get(Case("floor", period, target), {}).get("first", Phase())
             for phase_name in ("first", "incremental"):
                 phase = ours[phase_name]
                 old_phase = old[phase_name] if old else None
@@ -233,7 +238,13 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
                         ratio = phase.seconds / floor.seconds
                         ratio_text = f"{ratio:.2f}x"
                         ok = ratio <= limit
-                    floor_text = floor.time_text() if period == "day" else "(DAY)"
+                    floor_text = floor.time_text()
+                    own_text = own.time_text()
+                    own_ratio = (
+                        f"{phase.seconds / own.seconds:.2f}x"
+                        if phase.seconds is not None and own.seconds
+                        else "—"
+                    )
                 else:
                     full = ours["first"].seconds
                     target_text = f"< {INCREMENTAL_TARGET:.0%} of full"
@@ -243,7 +254,7 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
                         ratio = phase.seconds / full
                         ratio_text = f"{ratio:.1%}"
                         ok = ratio < INCREMENTAL_TARGET
-                    floor_text = ""
+                    floor_text = own_text = own_ratio = ""
                 memory_ok = None if phase.peak_mb is None else phase.peak_mb < MEMORY_TARGET_MB
                 if old_phase is None:
                     old_time, old_memory, old_rows = "n/a", "", ""
@@ -256,7 +267,8 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
                 run_name = "first" if phase_name == "first" else "+1 day"
                 lines.append(
                     f"| {label} | {run_name} | {floor_text} | {phase.time_text()} | "
-                    f"{ratio_text} | {target_text} | {verdict(ok)} | {phase.memory_text()} | "
+                    f"{ratio_text} | {target_text} | {verdict(ok)} | {own_text} | {own_ratio} | "
+                    f"{phase.memory_text()} | "
                     f"{verdict(memory_ok)} | "
                     f"{'' if phase.rows is None else f'{phase.rows:,}'} | "
                     f"{old_time} | {old_memory} | {old_rows} |"
@@ -299,6 +311,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--periods", default=",".join(PERIODS), help="comma-separated")
     parser.add_argument("--targets", default=",".join(TARGETS), help="date,object")
     parser.add_argument(
+        "--implementations",
+        default=",".join(IMPLEMENTATIONS),
+        help="comma-separated: trackstats (this project), floor (one SQL statement), "
+        "trackstats-0.7 (django-trackstats 0.7.0)",
+    )
+    parser.add_argument(
         "--no-07", dest="with_07", action="store_false", help="skip django-trackstats 0.7.0"
     )
     parser.add_argument("--output", type=Path, help="Markdown file (default: results/)")
@@ -315,6 +333,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--repeat must be at least 1")
     args.periods = _choices(args.periods, tuple(PERIODS), "--periods")
     args.targets = _choices(args.targets, TARGETS, "--targets")
+    args.implementations = _choices(args.implementations, IMPLEMENTATIONS, "--implementations")
+    if not args.with_07:
+        args.implementations = [i for i in args.implementations if i != "trackstats-0.7"]
+    args.with_07 = "trackstats-0.7" in args.implementations
     return args
 
 
