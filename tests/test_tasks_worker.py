@@ -15,16 +15,21 @@ import collections
 import contextlib
 import datetime
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.tasksapp.processes import (
+    ROOT,
+    create_databases,
+    django_admin,
+    drop_databases,
+    process_env,
+)
+
 WORKER_TIMEOUT = 180
 
 pytestmark = pytest.mark.slow
@@ -32,61 +37,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def worker_env(tmp_path, django_db_blocker):
-    """Environment of the worker processes, with their database created and dropped."""
-    vendor = connection.vendor
-    base = os.environ.get("TRACKSTATS_TEST_DB_NAME", "trackstats")
-    name = str(tmp_path / "worker") if vendor == "sqlite" else f"{base}_worker"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings_tasks",
-        "TRACKSTATS_TEST_DB_NAME": name,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
+    """Environment of the worker processes, with their databases created and dropped."""
+    env, server_databases = process_env(tmp_path)
     with django_db_blocker.unblock():
-        _recreate_database(vendor, name)
+        create_databases(server_databases)
     try:
         yield env
     finally:
         with django_db_blocker.unblock():
-            _drop_database(vendor, name)
-
-
-def _recreate_database(vendor: str, name: str) -> None:
-    if vendor == "sqlite":
-        return  # the file is made on first connection, in a fresh tmp_path
-    _drop_database(vendor, name)
-    with connection._nodb_cursor() as cursor:
-        quoted = connection.ops.quote_name(name)
-        if vendor == "mysql":
-            cursor.execute(f"CREATE DATABASE {quoted} CHARACTER SET utf8mb4")
-        else:
-            cursor.execute(f"CREATE DATABASE {quoted}")
-
-
-def _drop_database(vendor: str, name: str) -> None:
-    if vendor == "sqlite":
-        return
-    # A server process of a worker that just exited may not have gone yet: FORCE
-    # (PostgreSQL 13+) ends it instead of failing with "being accessed by other users".
-    force = " WITH (FORCE)" if vendor == "postgresql" else ""
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}{force}")
-
-
-def django_admin(env: dict, *args: str, timeout: float = 120) -> str:
-    """Run ``python -m django ARGS`` as a deployment would; its stdout, or fail loudly."""
-    done = subprocess.run(
-        [sys.executable, "-m", "django", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"django-admin {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+            drop_databases(server_databases)
 
 
 def seed_fixture(path: Path) -> list[tuple[int, datetime.datetime, int]]:
