@@ -9,8 +9,13 @@ import json
 
 import pytest
 
-from tests.tasksapp.processes import create_databases, django_admin, drop_databases, process_env
-from tests.test_tasks_worker import seed_fixture
+from tests.tasksapp.processes import (
+    create_databases,
+    django_admin,
+    drop_databases,
+    process_env,
+    seed_fixture,
+)
 
 pytestmark = pytest.mark.slow
 

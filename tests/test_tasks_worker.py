@@ -17,7 +17,6 @@ import datetime
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -28,6 +27,7 @@ from tests.tasksapp.processes import (
     django_admin,
     drop_databases,
     process_env,
+    seed_fixture,
 )
 
 WORKER_TIMEOUT = 180
@@ -46,30 +46,6 @@ def worker_env(tmp_path, django_db_blocker):
     finally:
         with django_db_blocker.unblock():
             drop_databases(server_databases)
-
-
-def seed_fixture(path: Path) -> list[tuple[int, datetime.datetime, int]]:
-    """Customers and orders over the last nine days; (customer, created, quantity)."""
-    now = timezone.now().replace(microsecond=0)
-    orders = [
-        (1 + i % 3, now - datetime.timedelta(days=i % 9, hours=(5 * i) % 7), 1 + i % 4)
-        for i in range(40)
-    ]
-    joined = (now - datetime.timedelta(days=30)).isoformat()
-    objects = [
-        {"model": "testapp.customer", "pk": pk, "fields": {"name": f"c{pk}", "joined": joined}}
-        for pk in (1, 2, 3)
-    ]
-    objects += [
-        {
-            "model": "testapp.order",
-            "pk": number,
-            "fields": {"customer": customer, "created": created.isoformat(), "quantity": qty},
-        }
-        for number, (customer, created, qty) in enumerate(orders, start=1)
-    ]
-    path.write_text(json.dumps(objects), encoding="utf-8")
-    return orders
 
 
 def expected_statistics(orders, today: datetime.date) -> dict[tuple, int]:

@@ -7,6 +7,8 @@ suite on every database.
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -69,3 +72,27 @@ def django_admin(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     if done.returncode != 0:
         pytest.fail(f"django-admin {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+def seed_fixture(path: Path) -> list[tuple[int, datetime.datetime, int]]:
+    """Customers and orders over the last nine days; (customer, created, quantity)."""
+    now = timezone.now().replace(microsecond=0)
+    orders = [
+        (1 + i % 3, now - datetime.timedelta(days=i % 9, hours=(5 * i) % 7), 1 + i % 4)
+        for i in range(40)
+    ]
+    joined = (now - datetime.timedelta(days=30)).isoformat()
+    objects = [
+        {"model": "testapp.customer", "pk": pk, "fields": {"name": f"c{pk}", "joined": joined}}
+        for pk in (1, 2, 3)
+    ]
+    objects += [
+        {
+            "model": "testapp.order",
+            "pk": number,
+            "fields": {"customer": customer, "created": created.isoformat(), "quantity": qty},
+        }
+        for number, (customer, created, qty) in enumerate(orders, start=1)
+    ]
+    path.write_text(json.dumps(objects), encoding="utf-8")
+    return orders
