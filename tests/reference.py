@@ -86,6 +86,7 @@ def dates_between(first: datetime.date, last: datetime.date) -> Iterator[datetim
 
 
 def first_date(rows: Iterable[Row], tz: datetime.tzinfo) -> datetime.date | None:
+    """The local date of the earliest row, with or without an object."""
     dates = [local_date(row.moment, tz) for row in rows]
     return min(dates) if dates else None
 
@@ -126,6 +127,8 @@ def expected_values(
     for day in dates_between(start, today):
         windows: dict[Key, list[Any]] = defaultdict(list)
         for row_date, row in dated:
+            if by_object and row.object_id is None:
+                continue  # a row without an object (a NULL foreign key) has no statistic
             if in_window(row_date, day, days):
                 key = (day, row.object_id) if by_object else (day,)
                 windows[key].append(row.value)

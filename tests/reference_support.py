@@ -38,6 +38,7 @@ from tests.testapp.models import (
     OrderLine,
     RevenueStatistic,
     Shop,
+    StatisticByCountry,
     UUIDCustomer,
 )
 from trackstats.models import Domain, Metric, StatisticByDate, StatisticByDateAndObject
@@ -77,6 +78,7 @@ TIME_ZONES = (
     "Asia/Kolkata",
     "Australia/Adelaide",
     "Pacific/Chatham",
+    "+05:45",  # a fixed offset: datetime.timezone rather than zoneinfo
 )
 NAMED_PERIODS = (Period.DAY, Period.WEEK, Period.DAYS_28, Period.MONTH, Period.LIFETIME)
 SHOP_CODES = ("ams", "nyc-2", "10", "x y")
@@ -88,7 +90,10 @@ SOURCES = {
     "created": (Order, "created"),
     "booked_on": (Order, "booked_on"),
     "order__created": (OrderLine, "order__created"),
+    "order__booked_on": (OrderLine, "order__booked_on"),
 }
+LINE_SOURCES = {"order__created", "order__booked_on"}
+DATE_SOURCES = {"booked_on", "order__booked_on"}
 # (reference aggregate, source field or None for rows); fields by source model.
 ORDER_AGGREGATES = (
     ("count", None),
@@ -133,31 +138,54 @@ class Case:
     source: str
     op: str
     field: str | None
-    # "date", a key of ORDER_GROUPINGS / LINE_GROUPINGS, or "fixed" (object=).
+    # "date", a key of ORDER_GROUPINGS / LINE_GROUPINGS, "fixed" (object=), or
+    # "country" (StatisticByCountry, dimensions={"country": ...}).
     grouping: str
     statistic_model: type[models.Model]
     # Track Order.objects.filter(status="paid") rather than every order.
     paid_only: bool
     # Count rows with a Count* tracker (True) or ObjectsBy* with aggr_op=Count("id").
     count_tracker: bool
+    # Some source rows have no date (booked_on NULL) or, grouped by shop, no object:
+    # they belong to no window.
+    with_nulls: bool
 
     @property
-    def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.tz_name)
+    def tz(self) -> datetime.tzinfo:
+        return zone(self.tz_name)
+
+    @property
+    def keyed(self) -> bool:
+        """Keys hold a second part (an object or a dimension) after the date."""
+        return self.grouping != "date"
 
     @property
     def by_object(self) -> bool:
-        return self.grouping != "date"
+        return self.grouping not in ("date", "country")
+
+    @property
+    def lines(self) -> bool:
+        return self.source in LINE_SOURCES
 
     @property
     def days(self) -> int | None:
         return None if self.period == 0 else self.period // DAY_SECONDS
 
 
-def value_models(op: str, field: str | None, by_object: bool) -> list[type[models.Model]]:
+def zone(name: str) -> datetime.tzinfo:
+    if name[0] in "+-":
+        hours, minutes = name[1:].split(":")
+        offset = datetime.timedelta(hours=int(hours), minutes=int(minutes))
+        return datetime.timezone(-offset if name[0] == "-" else offset)
+    return zoneinfo.ZoneInfo(name)
+
+
+def value_models(op: str, field: str | None, grouping: str) -> list[type[models.Model]]:
     """Statistic models whose value field can hold this aggregate."""
     fractional = op == "avg" or field in DECIMAL_FIELDS
-    if by_object:
+    if grouping == "country":
+        return [] if fractional else [StatisticByCountry]
+    if grouping != "date":
         return [] if fractional else [StatisticByDateAndObject]
     if fractional:
         return [AverageStatistic, RevenueStatistic]
@@ -173,13 +201,13 @@ periods = st.one_of(
 @st.composite
 def cases(draw: Callable, by_object: bool) -> Case:
     source = draw(st.sampled_from(sorted(SOURCES)))
-    aggregates = LINE_AGGREGATES if source == "order__created" else ORDER_AGGREGATES
+    aggregates = LINE_AGGREGATES if source in LINE_SOURCES else ORDER_AGGREGATES
     if by_object:
-        groupings = sorted(LINE_GROUPINGS if source == "order__created" else ORDER_GROUPINGS)
+        groupings = sorted(LINE_GROUPINGS if source in LINE_SOURCES else ORDER_GROUPINGS)
         grouping = draw(st.sampled_from([*groupings, "fixed"]))
     else:
-        grouping = "date"
-    op, field_name = draw(st.sampled_from([a for a in aggregates if value_models(*a, by_object)]))
+        grouping = draw(st.sampled_from(["date", "date", "country"]))
+    op, field_name = draw(st.sampled_from([a for a in aggregates if value_models(*a, grouping)]))
     return Case(
         tz_name=draw(st.sampled_from(TIME_ZONES)),
         tz_via_current=draw(st.booleans()),
@@ -188,9 +216,10 @@ def cases(draw: Callable, by_object: bool) -> Case:
         op=op,
         field=field_name,
         grouping=grouping,
-        statistic_model=draw(st.sampled_from(value_models(op, field_name, by_object))),
-        paid_only=source != "order__created" and draw(st.booleans()),
+        statistic_model=draw(st.sampled_from(value_models(op, field_name, grouping))),
+        paid_only=source not in LINE_SOURCES and draw(st.booleans()),
         count_tracker=op == "count" and draw(st.booleans()),
+        with_nulls=draw(st.booleans()),
     )
 
 
@@ -198,7 +227,7 @@ def cases(draw: Callable, by_object: bool) -> Case:
 @dataclass(frozen=True)
 class OrderSpec:
     created: datetime.datetime
-    booked_on: datetime.date
+    booked_on: datetime.date | None
     amount: decimal.Decimal
     quantity: int
     customer: int
@@ -243,7 +272,7 @@ NUDGES = tuple(
 )
 
 
-def moments(now: datetime.datetime, tz: zoneinfo.ZoneInfo) -> st.SearchStrategy:
+def moments(now: datetime.datetime, tz: datetime.tzinfo) -> st.SearchStrategy:
     """Aware UTC datetimes from ~70 days ago to a few hours ahead, dense at day edges."""
     today = now.astimezone(tz).date()
 
@@ -260,7 +289,7 @@ def moments(now: datetime.datetime, tz: zoneinfo.ZoneInfo) -> st.SearchStrategy:
         st.integers(min_value=-1, max_value=70), st.sampled_from(NEAR_MIDNIGHT), st.integers(0, 1)
     ).map(local)
     choices = [recent, midnight]
-    changes = transitions(str(tz), today)
+    changes = transitions(tz.key, today) if isinstance(tz, zoneinfo.ZoneInfo) else ()
     if changes:
         choices.append(
             st.tuples(st.sampled_from(changes), st.sampled_from(NUDGES)).map(sum_moment)
@@ -274,12 +303,16 @@ def sum_moment(pair: tuple[datetime.datetime, datetime.timedelta]) -> datetime.d
 
 @st.composite
 def order_specs(
-    draw: Callable, now: datetime.datetime, tz: zoneinfo.ZoneInfo, shop_required: bool
+    draw: Callable, now: datetime.datetime, tz: datetime.tzinfo, case: Case
 ) -> OrderSpec:
     today = now.astimezone(tz).date()
+    booked_back = draw(st.integers(-1, 70))
+    no_date = case.with_nulls and draw(st.integers(0, 5)) == 0
+    # Grouped by shop, a row without a shop has no object (unless nulls are drawn).
+    shop_required = case.grouping == "shop" and not case.with_nulls
     return OrderSpec(
         created=draw(moments(now, tz)),
-        booked_on=today - datetime.timedelta(days=draw(st.integers(-1, 70))),
+        booked_on=None if no_date else today - datetime.timedelta(days=booked_back),
         amount=decimal.Decimal(draw(st.integers(0, 99999))) / 100,
         quantity=draw(st.integers(-3, 50)),
         customer=draw(st.integers(0, POOL - 1)),
@@ -302,14 +335,12 @@ class Edit:
 
 
 @st.composite
-def edits(
-    draw: Callable, now: datetime.datetime, tz: zoneinfo.ZoneInfo, shop_required: bool
-) -> Edit:
+def edits(draw: Callable, now: datetime.datetime, tz: datetime.tzinfo, case: Case) -> Edit:
     kind = draw(st.sampled_from(("add", "delete", "replace", "delete_line", "line_quantity")))
     return Edit(
         kind=kind,
         index=draw(st.integers(0, 1000)),
-        order=draw(order_specs(now, tz, shop_required)) if kind in ("add", "replace") else None,
+        order=draw(order_specs(now, tz, case)) if kind in ("add", "replace") else None,
         quantity=draw(st.integers(0, 9)),
     )
 
@@ -345,14 +376,13 @@ def draw_scenario(data: Any, case: Case, max_orders: int = 14) -> Scenario:
     now = timezone.now()
     tz = case.tz
     today = now.astimezone(tz).date()
-    shop_required = case.grouping == "shop"
-    orders = data.draw(st.lists(order_specs(now, tz, shop_required), max_size=max_orders))
+    orders = data.draw(st.lists(order_specs(now, tz, case), max_size=max_orders))
     first_since = data.draw(sinces(today))
     later = data.draw(
         st.lists(
             st.builds(
                 Run,
-                edits=st.lists(edits(now, tz, shop_required), max_size=5).map(tuple),
+                edits=st.lists(edits(now, tz, case), max_size=5).map(tuple),
                 since=sinces(today),
             ),
             max_size=2,
@@ -452,10 +482,13 @@ class World:
     def reference_rows(self, case: Case) -> list[reference.Row]:
         """The source rows as the reference sees them, built from the specs alone."""
         rows = []
-        if case.source == "order__created":
+        if case.lines:
             spec_of = {order.pk: spec for order, spec in self.orders}
             for _, quantity, order in self.lines:
                 spec = spec_of[order.pk]
+                moment = spec.booked_on if case.source in DATE_SOURCES else spec.created
+                if moment is None:
+                    continue
                 values = {
                     "order": order.pk,
                     "order__customer": spec.customer,
@@ -463,10 +496,14 @@ class World:
                     "order__amount": spec.amount,
                     None: None,
                 }
-                objects = {"order": str(order.pk), "fixed": str(self.fixed_object().pk)}
+                objects = {
+                    "order": str(order.pk),
+                    "fixed": str(self.fixed_object().pk),
+                    "country": spec.country,
+                }
                 rows.append(
                     reference.Row(
-                        moment=spec.created,
+                        moment=moment,
                         value=values[case.field],
                         object_id=objects.get(case.grouping),
                     )
@@ -488,8 +525,11 @@ class World:
                 "uuid_customer": str(self.uuid_customers[spec.uuid_customer].pk),
                 "shop": None if spec.shop is None else self.shops[spec.shop].pk,
                 "fixed": str(self.fixed_object().pk),
+                "country": spec.country,
             }
-            moment = spec.booked_on if case.source == "booked_on" else spec.created
+            moment = spec.booked_on if case.source in DATE_SOURCES else spec.created
+            if moment is None:
+                continue  # no date: in no window
             rows.append(
                 reference.Row(
                     moment=moment, value=values[case.field], object_id=objects.get(case.grouping)
@@ -522,8 +562,10 @@ def build_tracker(case: Case, metric: Metric, world: World) -> Any:
     if case.grouping == "fixed":
         kwargs["object"] = world.fixed_object()
     elif case.by_object:
-        groupings = LINE_GROUPINGS if case.source == "order__created" else ORDER_GROUPINGS
+        groupings = LINE_GROUPINGS if case.lines else ORDER_GROUPINGS
         kwargs["object_model"], kwargs["object_field"] = groupings[case.grouping]
+    elif case.grouping == "country":
+        kwargs["dimensions"] = {"country": "order__country" if case.lines else "country"}
     if case.count_tracker:
         cls = (
             trackers.CountObjectsByDateAndObjectTracker
@@ -554,24 +596,31 @@ def stored(case: Case, metric: Metric, period: int | None = None) -> dict[refere
     """The stored values of this metric and period, keyed like the reference's keys."""
     period = case.period if period is None else period
     rows = case.statistic_model.objects.filter(metric=metric, period=period)
+    if case.grouping == "country":
+        return {(row.date, row.country): row.value for row in rows}
     if not case.by_object:
         return {(row.date,): row.value for row in rows}
     return {(row.date, row.object_type_id, row.object_id): row.value for row in rows}
 
 
-def split_fixed(
+def split_owned(
     case: Case, world: World, rows: dict[reference.Key, Any]
 ) -> tuple[dict[reference.Key, Any], dict[reference.Key, Any]]:
-    """(the tracker's own rows, other objects' rows).
+    """(the tracker's own rows, other rows of the same metric and period).
 
-    A tracker of one fixed object owns only that object's statistics: other objects'
-    rows of the same metric and period are someone else's and must stay untouched.
+    A by-object tracker owns the statistics of its object type only, and a tracker of
+    one fixed object only that object's: the rest belong to other trackers and must
+    stay untouched.
     """
-    if case.grouping != "fixed":
+    if not case.by_object:
         return rows, {}
-    fixed = world.fixed_object()
-    own_key = (ContentType.objects.get_for_model(fixed).pk, str(fixed.pk))
-    own = {key: value for key, value in rows.items() if key[1:] == own_key}
+    type_id = object_type_id(case, world)
+    fixed_id = str(world.fixed_object().pk) if case.grouping == "fixed" else None
+
+    def owned(key: reference.Key) -> bool:
+        return key[1] == type_id and fixed_id in (None, key[2])
+
+    own = {key: value for key, value in rows.items() if owned(key)}
     return own, {key: value for key, value in rows.items() if key not in own}
 
 
@@ -585,7 +634,7 @@ def object_type_id(case: Case, world: World) -> int | None:
         return None
     if case.grouping == "fixed":
         return ContentType.objects.get_for_model(world.fixed_object()).pk
-    groupings = LINE_GROUPINGS if case.source == "order__created" else ORDER_GROUPINGS
+    groupings = LINE_GROUPINGS if case.lines else ORDER_GROUPINGS
     return ContentType.objects.get_for_model(groupings[case.grouping][0]).pk
 
 
@@ -593,7 +642,9 @@ def record_seed(
     case: Case, metric: Metric, period: int, seed: Seed, today: datetime.date, world: World
 ) -> None:
     extra: dict[str, Any] = {}
-    if case.by_object:
+    if case.grouping == "country":
+        extra["country"] = COUNTRIES[seed.obj % len(COUNTRIES)]
+    elif case.by_object:
         pool = world.object_pool(case)
         if not pool:
             return
@@ -628,12 +679,22 @@ def _run_scenario(scenario: Scenario) -> None:
     today = timezone.now().astimezone(tz).date()
     for seed in scenario.seeds:
         record_seed(case, metric, case.period, seed, today, world)
+        if case.by_object:
+            # The same metric and period for objects of another type.
+            other = world.shops[0] if case.grouping != "shop" else world.customers[0]
+            case.statistic_model.objects.record(
+                metric=metric,
+                value=seed.value,
+                period=case.period,
+                object=other,
+                date=today - datetime.timedelta(days=seed.back),
+            )
         record_seed(case, metric, other_period, seed, today, world)
         record_seed(case, bystander_metric, case.period, seed, today, world)
     bystanders = (
         stored(case, metric, other_period),
         stored(case, bystander_metric),
-        split_fixed(case, world, stored(case, metric))[1],
+        split_owned(case, world, stored(case, metric))[1],
     )
 
     # With tz= given, a different current time zone must not matter.
@@ -649,7 +710,7 @@ def _run_scenario(scenario: Scenario) -> None:
     assert (
         stored(case, metric, other_period),
         stored(case, bystander_metric),
-        split_fixed(case, world, stored(case, metric))[1],
+        split_owned(case, world, stored(case, metric))[1],
     ) == bystanders, "a run changed statistics of another metric, period or object"
 
 
@@ -665,10 +726,7 @@ def check_run(
     tz = case.tz
     queryset = source_queryset(case)
     rows = world.reference_rows(case)
-    before = split_fixed(case, world, stored(case, metric))[0]
-    if case.by_object:
-        # Every stored row of the tracker carries its object type.
-        assert {key[1] for key in before} <= {type_id}
+    before = split_owned(case, world, stored(case, metric))[0]
     start = reference.start_date(rows, tz, since, [key[0] for key in before])
 
     today_before = timezone.now().astimezone(tz).date()
@@ -680,12 +738,10 @@ def check_run(
     today = result.end_date
     assert result.start_date == start, context
 
-    expected = reference.expected_values(
-        rows, tz, case.days, case.op, start, today, case.by_object
-    )
+    expected = reference.expected_values(rows, tz, case.days, case.op, start, today, case.keyed)
     if case.by_object:
         expected = with_object_type(expected, type_id)
-    after = split_fixed(case, world, stored(case, metric))[0]
+    after = split_owned(case, world, stored(case, metric))[0]
     problems = reference.track_differences(before, after, expected, start, today)
     assert not problems, f"{context}:\n" + "\n".join(problems)
 
@@ -695,7 +751,7 @@ def check_run(
             (key[0], key[1], str(key[2])): value for key, value in computed_values.items()
         }
     else:
-        computed_values = {tuple(key)[:1]: value for key, value in computed_values.items()}
+        computed_values = {tuple(key): value for key, value in computed_values.items()}
     if computed.end_date == today:
         assert computed.start_date == start, context
         assert set(computed_values) == set(expected), (

@@ -157,3 +157,10 @@ def test_track_differences():
     assert any("2026, 5, 3" in p and "expected 2" in p for p in problems)
     assert any("2026, 5, 4" in p and "empty window" in p for p in problems)
     assert any("2026, 5, 6" in p and "outside" in p for p in problems)
+
+
+def test_rows_without_an_object_only_move_the_start_date():
+    rows = [Row(at(2026, 5, 1, 12), 1, None), Row(at(2026, 5, 2, 12), 1, "a")]
+    assert reference.start_date(rows, UTC, None, []) == D(2026, 5, 1)
+    day = reference.expected_values(rows, UTC, 1, "count", D(2026, 5, 1), D(2026, 5, 2), True)
+    assert day == {(D(2026, 5, 2), "a"): 1}

@@ -216,6 +216,7 @@ def _case(zone_name, period, op, field, model=StatisticByDate, grouping="date"):
         statistic_model=model,
         paid_only=False,
         count_tracker=False,
+        with_nulls=False,
     )
 
 
