@@ -117,6 +117,11 @@ def test_sum_of_a_decimal_field_needs_a_fractional_value_field():
     assert by_date(aggr_op=Sum("amount"), statistic_model=RevenueStatistic, model=Order)
 
 
+def test_pk_is_a_field_name_in_paths():
+    assert by_date(aggr_op=Count("pk"), model=Order)
+    assert by_date(aggr_op=Count("customer__pk", distinct=True), model=Order)
+
+
 def test_count_trackers_count_rows_by_default_and_only_count():
     tracker = CountObjectsByDateTracker(
         period=Period.DAY, metric=make_metric(), date_field="created"

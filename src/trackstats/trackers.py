@@ -599,7 +599,8 @@ def _resolve_path(model: type[models.Model], path: str, argument: str) -> models
                 f"it to {part!r}"
             )
         try:
-            field = current._meta.get_field(part)
+            # "pk" is the ORM's alias of the primary key, at any step of a path.
+            field = current._meta.pk if part == "pk" else current._meta.get_field(part)
         except FieldDoesNotExist as error:
             raise FieldDoesNotExist(
                 f"{argument} {path!r}: {current.__name__} has no field {part!r}"
