@@ -9,6 +9,7 @@ How a page is executed:
 - ``<!-- test-setup`` ... ``-->`` holds hidden Python run at that point of the page, for
   rows an example needs but a reader does not need to see.
 - Trackers a page registers are dropped from the registry afterwards.
+- Relative links between pages must point at files that exist.
 - ``myapp.models`` is an alias of ``tests.testapp.models``, so examples can import
   ``Customer``, ``Order``, ``Comment`` and friends the way a project would.
 """
@@ -26,6 +27,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 
+_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 _FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w-]*)\s*$")
 _NO_TEST = "<!-- no-test -->"
 _SETUP_START = "<!-- test-setup"
@@ -120,6 +122,19 @@ def test_examples_parser_honours_markers():
     )
     assert [example.code for example in examples(page)] == ["a = 1", "b = 2", "c = 3"]
     assert [example.line for example in examples(page)] == [2, 9, 16]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_relative_links_point_at_files(page: Path):
+    text = page.read_text(encoding="utf-8")
+    broken = []
+    for match in _LINK.finditer(text):
+        target = match["target"].split("#", 1)[0]
+        if not target or "://" in target or target.startswith("mailto:"):
+            continue
+        if not (page.parent / target).exists():
+            broken.append(match["target"])
+    assert not broken, f"{page.name} links to missing files: {broken}"
 
 
 @pytest.mark.django_db
