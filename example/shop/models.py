@@ -24,6 +24,8 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        # Orders per user group by user within a date range: see docs/performance.md.
+        indexes = [models.Index(fields=["user", "created"], name="shop_order_user_created")]
 
     def __str__(self) -> str:
         return f"Order {self.pk} ({self.amount})"
