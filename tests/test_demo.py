@@ -22,21 +22,27 @@ MANAGE = ROOT / "example" / "manage.py"
 DAY, WEEK, MONTH, LIFETIME = 86400, 7 * 86400, 30 * 86400, 0
 
 
-def run_demo(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def manage(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the example's manage.py on ``database``, warnings as errors."""
     env = {
         **os.environ,
+        # pytest-django exported tests.settings; the example has its own.
         "DJANGO_SETTINGS_MODULE": "demo_site.settings",
         "DEMO_DATABASE": str(database),
         "PYTHONWARNINGS": "error",
     }
-    result = subprocess.run(
-        [sys.executable, str(MANAGE), "demo", "--no-serve", *args],
+    return subprocess.run(
+        [sys.executable, str(MANAGE), *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def run_demo(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = manage(database, "demo", "--no-serve", *args)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -169,19 +175,12 @@ def test_summary_table_lists_the_metrics(demo):
         assert label in summary
 
 
+def test_demo_migrations_match_its_models(tmp_path):
+    result = manage(tmp_path / "demo.sqlite3", "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_demo_rejects_a_tiny_row_count(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "demo_site.settings",
-        "DEMO_DATABASE": str(tmp_path / "demo.sqlite3"),
-    }
-    result = subprocess.run(
-        [sys.executable, str(MANAGE), "demo", "--no-serve", "--rows", "5"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(tmp_path / "demo.sqlite3", "demo", "--no-serve", "--rows", "5")
     assert result.returncode != 0
     assert "--rows must be at least 100" in result.stderr
