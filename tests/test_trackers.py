@@ -432,3 +432,47 @@ def test_stddev_and_distinct_sum_take_the_generic_path(week_of_orders):
                 fn,
             )
             assert stored(tracker) == approx(expected)
+
+
+@pytest.mark.parametrize("period", [Period.DAY, Period.WEEK, Period.LIFETIME])
+def test_distinct_count_of_null_values_still_makes_a_row(period):
+    from tests.testapp.models import UUIDCustomer
+
+    today = local_today(UTC)
+    buyer = UUIDCustomer.objects.create(name="u")
+    who = customer()
+    order(at(today - datetime.timedelta(days=9)), who)  # no uuid_customer: NULL
+    order(at(today - datetime.timedelta(days=2)), who, uuid_customer=buyer)
+    order(at(today - datetime.timedelta(days=1)), who, uuid_customer=buyer)
+    tracker = ObjectsByDateTracker(
+        period=period,
+        metric=make_metric(),
+        date_field="created",
+        aggr_op=Count("uuid_customer", distinct=True),
+    )
+    tracker.track(Order.objects.all())
+    expected = reference(
+        [(o.created.date(), (), o.uuid_customer_id) for o in Order.objects.all()],
+        period,
+        today - datetime.timedelta(days=9),
+        today,
+        REFERENCE_AGGREGATES["distinct"],
+    )
+    assert stored(tracker) == expected
+    assert expected[(today - datetime.timedelta(days=9),)] == 0
+
+
+@pytest.mark.parametrize("period", [Period.WEEK, Period.LIFETIME])
+def test_aggregate_default_fills_windows_without_values(period):
+    from django.db.models import Q
+
+    today = local_today(UTC)
+    order(at(today - datetime.timedelta(days=1)), customer(), quantity=2)
+    tracker = ObjectsByDateTracker(
+        period=period,
+        metric=make_metric(),
+        date_field="created",
+        aggr_op=Sum("quantity", filter=Q(quantity__gt=5), default=0),
+    )
+    tracker.track(Order.objects.all())
+    assert stored(tracker) == {(today - datetime.timedelta(days=1),): 0, (today,): 0}

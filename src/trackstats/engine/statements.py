@@ -224,9 +224,10 @@ class _Builder:
         select.add("trackstats_src", sql, params)
 
     def rolling(self, select: Select, plan: AggregatePlan) -> None:
-        """N days. Aggregates that compose take the grid of ``running()``. The others
-        copy every source value onto the N dates whose window holds it (a cross join
-        with 0..N-1) and aggregate by date."""
+        """N days. Aggregates that compose take the grid of ``running()``, distinct
+        counts that of ``distinct_runs()``. The others copy every source value onto
+        the N dates whose window holds it (a cross join with 0..N-1) and aggregate by
+        date."""
         days = self.window.days or 1
         first = self.window.start - (days - 1) * ONE_DAY
         q = self.q
@@ -236,9 +237,10 @@ class _Builder:
             combine = [part.combine for part in plan.parts]
             self.running(select, names, combine, plan.finish, first, days)
             return
-        queryset = self.rows(first).values(AT, *self.key_names, **{ARGUMENT: plan.argument})
         if plan.strategy is Strategy.DISTINCT_COUNT:
-            queryset = queryset.distinct()
+            self.distinct_runs(select, plan, first, days)
+            return
+        queryset = self.rows(first).values(AT, *self.key_names, **{ARGUMENT: plan.argument})
         sql, params = self.compile(queryset)
         select.add("trackstats_src", sql, params)
         names = [ARGUMENT]
@@ -258,6 +260,64 @@ class _Builder:
             "trackstats_result",
             f"SELECT {group}, {value} AS {q(VALUE)} FROM ({expanded}) e "
             f"WHERE {where} GROUP BY {group}",
+        )
+
+    def distinct_runs(
+        self, select: Select, plan: AggregatePlan, first: datetime.date, days: int
+    ) -> None:
+        """Distinct count over N days without copying rows N times.
+
+        A value is in the window of date d when it was seen within d-N+1..d. Its
+        sightings (distinct (day, key, value) triples, by the ORM) form runs in which
+        consecutive sightings are less than N days apart; a run counts from its first
+        day through N-1 days after its last. So +1 at each run's start and -1 N days
+        after its end, summed over all earlier days, is the distinct count of each
+        date. Source rows whose value is NULL still make a window non-empty.
+        """
+        q = self.q
+        add_days = self.dialect.add_days
+        keys = self.key_names
+        queryset = self.rows(first).values(AT, *keys, **{ARGUMENT: plan.argument}).distinct()
+        sql, params = self.compile(queryset)
+        select.add("trackstats_pairs", sql, params)
+        partition = ", ".join([*(f"p.{q(k)}" for k in keys), f"p.{q(ARGUMENT)}"])
+        order = f"OVER (PARTITION BY {partition} ORDER BY p.{q(AT)})"
+        select.add(
+            "trackstats_sightings",
+            f"SELECT p.{q(AT)}{self.cols('p', keys)}, "
+            f"LAG(p.{q(AT)}) {order} AS {q('trackstats_prev')}, "
+            f"LEAD(p.{q(AT)}) {order} AS {q('trackstats_next')} "
+            f"FROM {q('trackstats_pairs')} p WHERE p.{q(ARGUMENT)} IS NOT NULL",
+        )
+        n = str(int(days))
+        prev, nxt = f"s.{q('trackstats_prev')}", f"s.{q('trackstats_next')}"
+        ends = add_days(f"s.{q(AT)}", n)
+        key_cols = self.cols("s", keys)
+        select.add(
+            "trackstats_events",
+            f"SELECT s.{q(AT)} AS {q(AT)}{key_cols}, 1 AS {q('trackstats_delta')}, "
+            f"0 AS {q('trackstats_n')} FROM {q('trackstats_sightings')} s "
+            f"WHERE {prev} IS NULL OR {add_days(prev, n)} <= s.{q(AT)} "
+            f"UNION ALL SELECT {ends} AS {q(AT)}{key_cols}, -1, 0 "
+            f"FROM {q('trackstats_sightings')} s WHERE {nxt} IS NULL OR {ends} <= {nxt} "
+            f"UNION ALL SELECT s.{q(AT)}{key_cols}, 0, 1 FROM {q('trackstats_pairs')} s",
+        )
+        group = f"e.{q(AT)}{self.cols('e', keys)}"
+        select.add(
+            "trackstats_src",
+            f"SELECT {group}, SUM(e.{q('trackstats_delta')}) AS {q('trackstats_p0')}, "
+            f"SUM(e.{q('trackstats_n')}) AS {q('trackstats_p1')} "
+            f"FROM {q('trackstats_events')} e GROUP BY {group}",
+        )
+        self.running(
+            select,
+            ["trackstats_p0", "trackstats_p1"],
+            ["SUM", "SUM"],
+            lambda parts, _: parts[0],
+            first,
+            days,
+            cumulative=frozenset({"trackstats_p0"}),
+            rows_part="trackstats_p1",
         )
 
     def lifetime(self, select: Select, plan: AggregatePlan) -> None:
@@ -299,6 +359,8 @@ class _Builder:
         finish: Any,
         origin: datetime.date,
         days: int | None,
+        cumulative: frozenset[str] = frozenset(),
+        rows_part: str | None = None,
     ) -> None:
         """Window totals of per-day parts over a grid of dates times keys.
 
@@ -306,6 +368,9 @@ class _Builder:
         data to the last date a window can still reach it), so dates without data of
         their own still get their value; window functions combine the parts over the
         frame of the period (the last ``days`` rows, or all earlier rows for LIFETIME).
+        Parts named in ``cumulative`` are summed over all earlier rows whatever the
+        period. A window holds source rows when its frame has a row of the source, or,
+        with ``rows_part``, when that part (a row count) sums to more than 0.
         """
         q = self.q
         window = self.window
@@ -342,13 +407,19 @@ class _Builder:
         frame = "UNBOUNDED PRECEDING" if days is None else f"{int(days) - 1} PRECEDING"
         partition = f"PARTITION BY {', '.join(f'g.{q(k)}' for k in keys)} " if keys else ""
         over = f"OVER ({partition}ORDER BY g.{q(DAY)} ROWS BETWEEN {frame} AND CURRENT ROW)"
-        running = ", ".join(
-            f"{fn}(g.{q(n)}) {over} AS {q(n)}" for fn, n in zip(combine, names, strict=True)
+        history = (
+            f"OVER ({partition}ORDER BY g.{q(DAY)} "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
         )
+        running = ", ".join(
+            f"{fn}(g.{q(n)}) {history if n in cumulative else over} AS {q(n)}"
+            for fn, n in zip(combine, names, strict=True)
+        )
+        rows = f"SUM(g.{q(rows_part)})" if rows_part else f"COUNT(g.{q(HIT)})"
         select.add(
             "trackstats_running",
             f"SELECT g.{q(DAY)}{self.cols('g', keys)}, {running}, "
-            f"COUNT(g.{q(HIT)}) {over} AS {q('trackstats_rows')} FROM {q('trackstats_grid')} g",
+            f"{rows} {over} AS {q('trackstats_rows')} FROM {q('trackstats_grid')} g",
         )
         value = finish([f"r.{q(n)}" for n in names], self.widen(select))
         value, default_params = self.with_default(value)
