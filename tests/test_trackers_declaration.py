@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import Avg, Count, F, StdDev, Sum
+from django.test.utils import isolate_apps
 
 from tests.test_trackers import make_metric
 from tests.testapp.models import (
@@ -186,7 +187,9 @@ def test_statistic_model_must_fit_the_tracker():
         by_date(statistic_model=Order)
 
 
+@isolate_apps("tests.testapp")
 def test_statistic_model_without_unique_key():
+    # Isolated: a model left in the app registry would fail every later system check.
     from trackstats.models import AbstractStatistic
 
     class KeylessStatistic(AbstractStatistic):
