@@ -7,6 +7,7 @@ After changing these models run `python -m django makemigrations testapp
 
 import uuid
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 
 from trackstats.models import AbstractStatistic
@@ -86,3 +87,17 @@ class AverageStatistic(AbstractStatistic):
 
     class Meta:
         unique_together = [("date", "metric", "period")]
+
+
+class AverageByObjectStatistic(AbstractStatistic):
+    """A by-object statistic model whose value is fractional (an average per customer)."""
+
+    object_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(max_length=255)
+    object = GenericForeignKey("object_type", "object_id")
+    value = models.FloatField(null=True)
+
+    class Meta:
+        unique_together = [("date", "metric", "object_type", "object_id", "period")]
