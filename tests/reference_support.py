@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from tests import reference
 from tests.testapp.models import (
+    AverageByObjectStatistic,
     AverageStatistic,
     Customer,
     Order,
@@ -186,7 +187,9 @@ def value_models(op: str, field: str | None, grouping: str) -> list[type[models.
     if grouping == "country":
         return [] if fractional else [StatisticByCountry]
     if grouping != "date":
-        return [] if fractional else [StatisticByDateAndObject]
+        if fractional:
+            return [AverageByObjectStatistic]
+        return [StatisticByDateAndObject, AverageByObjectStatistic]
     if fractional:
         return [AverageStatistic, RevenueStatistic]
     return [StatisticByDate, AverageStatistic, RevenueStatistic]
