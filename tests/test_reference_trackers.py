@@ -4,8 +4,8 @@ Each example draws a tracker (period, aggregate, time zone, date field, grouping
 statistic model), source rows around the real "now", stale statistics stored before
 the first run, and up to two later runs with source edits and ``since=`` in between.
 After every run each stored value of the metric and period is compared with
-:mod:`tests.reference`, as is ``compute()``'s output; statistics of other metrics and
-periods must be untouched. See tests/reference_support.py for the harness.
+:mod:`tests.reference`, as is ``compute()``'s output; statistics of other metrics, periods
+and object types must be untouched. See tests/reference_support.py for the harness.
 """
 
 import pytest
