@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 # The aggregates the reference knows, by the name the tests use for them.
-AGGREGATES = ("count", "count_distinct", "sum", "min", "max", "avg")
+AGGREGATES = ("count", "count_if", "count_distinct", "sum", "min", "max", "avg")
 
 Key = tuple[Any, ...]
 
@@ -63,6 +63,9 @@ def aggregate(op: str, values: list[Any]) -> Any:
     """The aggregate of the values of the rows in one window (never empty)."""
     if op == "count":
         return len(values)
+    if op == "count_if":
+        # Count(..., filter=...): the rows whose value (the filter's verdict) is true.
+        return sum(1 for v in values if v)
     if op == "count_distinct":
         # SQL's COUNT(DISTINCT x) ignores NULL.
         return len({v for v in values if v is not None})

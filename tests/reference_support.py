@@ -25,7 +25,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Avg, Count, Max, Min, Sum
+from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -98,6 +98,7 @@ DATE_SOURCES = {"booked_on", "order__booked_on"}
 # (reference aggregate, source field or None for rows); fields by source model.
 ORDER_AGGREGATES = (
     ("count", None),
+    ("count_if", "paid"),
     ("count_distinct", "customer"),
     ("count_distinct", "shop"),
     ("count_distinct", "country"),
@@ -521,6 +522,7 @@ class World:
                 "country": spec.country,
                 "quantity": spec.quantity,
                 "amount": spec.amount,
+                "paid": spec.paid,
                 None: None,
             }
             objects = {
@@ -542,6 +544,7 @@ class World:
 
 
 AGGREGATE_EXPRESSIONS = {
+    "count_if": lambda f: Count("id", filter=Q(status="paid")),
     "count_distinct": lambda f: Count(f, distinct=True),
     "sum": Sum,
     "min": Min,

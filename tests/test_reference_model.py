@@ -64,6 +64,8 @@ def test_aggregates():
     values = [3, 1, 3, None]
     assert reference.aggregate("count", values) == 4
     assert reference.aggregate("count_distinct", values) == 2
+    assert reference.aggregate("count_if", [True, False, True]) == 2
+    assert reference.aggregate("count_if", [False]) == 0
     assert reference.aggregate("sum", [3, 1, 3]) == 7
     assert reference.aggregate("min", [3, 1, 3]) == 1
     assert reference.aggregate("max", [3, 1, 3]) == 3
