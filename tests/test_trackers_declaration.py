@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import Avg, Count, F, StdDev, Sum
+from django.db.models.functions import Upper
 from django.test.utils import isolate_apps
 
 from tests.test_trackers import make_metric
@@ -116,6 +117,14 @@ def test_sum_of_a_decimal_field_needs_a_fractional_value_field():
     with pytest.raises(ValueError, match="fractional"):
         tracker.track(Order.objects.all())
     assert by_date(aggr_op=Sum("amount"), statistic_model=RevenueStatistic, model=Order)
+
+
+def test_expression_arguments_are_typed_by_the_orm():
+    with pytest.raises(ValueError, match="fractional"):
+        by_date(aggr_op=Sum(F("amount") * F("quantity")), model=Order)
+    with pytest.raises(TypeError, match="numeric"):
+        by_date(aggr_op=Sum(Upper("status")), model=Order)
+    assert by_date(aggr_op=Sum(F("quantity") * 2), model=Order)
 
 
 def test_pk_is_a_field_name_in_paths():

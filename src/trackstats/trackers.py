@@ -25,6 +25,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Count, F, Min
+from django.db.models.expressions import Star
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from .engine.aggregates import FRACTIONAL_AGGREGATES, SUPPORTED_AGGREGATES
@@ -311,24 +313,33 @@ class ObjectsByDateTracker:
 
     def _check_argument(self, model: type[models.Model]) -> None:
         argument = self.aggr_op.source_expressions[0]
-        if not isinstance(argument, F):
+        if isinstance(argument, F):
+            field = _resolve_path(model, argument.name, "aggr_op")
+            shown = repr(argument.name)
+        elif isinstance(argument, models.Expression) and not isinstance(argument, Star):
+            # An expression such as F("amount") * F("quantity"): the ORM works out its
+            # type without touching the database (FieldError for unknown names).
+            field = argument.resolve_expression(Query(model)).output_field
+            shown = repr(argument)
+        else:
             return
-        field = _resolve_path(model, argument.name, "aggr_op")
         if isinstance(self.aggr_op, Count):
             return
         if field.is_relation or not isinstance(
             field, (models.IntegerField, models.DecimalField, models.FloatField)
         ):
             raise TypeError(
-                f"aggr_op {type(self.aggr_op).__name__}({argument.name!r}) needs a numeric "
+                f"aggr_op {type(self.aggr_op).__name__}({shown}) needs a numeric "
                 f"field, not {type(field).__name__}"
             )
         fractional = isinstance(field, models.FloatField) or (
-            isinstance(field, models.DecimalField) and field.decimal_places > 0
+            # A computed decimal has no declared places: it may have a fraction.
+            isinstance(field, models.DecimalField)
+            and (field.decimal_places is None or field.decimal_places > 0)
         )
         if fractional and self._integer_value():
             raise ValueError(
-                f"aggr_op {type(self.aggr_op).__name__}({argument.name!r}) has fractional "
+                f"aggr_op {type(self.aggr_op).__name__}({shown}) has fractional "
                 f"values but {self.statistic_model.__name__}.value is an integer field; use "
                 "a statistic model whose value is a DecimalField or FloatField"
             )
