@@ -52,6 +52,14 @@ def test_start_date_rules():
         tracker.start_date(queryset, since=datetime.datetime.now(UTC))
 
 
+def test_since_after_today_does_nothing():
+    order(at(days_ago(0)), customer())
+    tracker = counter()
+    result = tracker.track(Order.objects.all(), since=days_ago(-3))
+    assert result == TrackResult(days_ago(-3), days_ago(0), 0, 0)
+    assert not StatisticByDate.objects.exists()
+
+
 def test_rerun_recomputes_from_the_most_recent_stored_date():
     who = customer()
     order(at(days_ago(6)), who)

@@ -12,6 +12,13 @@ a transaction-level advisory lock, on MySQL/MariaDB a named lock (``GET_LOCK``):
 run started meanwhile waits for the first to commit, then recomputes its range on top
 of it, so both succeed and the stored values are correct. SQLite serializes writers
 itself. A run that loses a deadlock is retried when it owns the whole transaction.
+Inside a transaction of your own (``transaction.atomic()`` around ``track()``), the
+PostgreSQL lock is held until your transaction ends; the MySQL/MariaDB lock is released
+when ``track()`` returns, after which a concurrent run waits on the row locks of the
+rows written instead, and still leaves correct values.
+
+A run is one ``INSERT ... SELECT`` from the source table into the statistic table, so
+both must live in the same database: the queryset's (``using()`` is respected).
 """
 
 from __future__ import annotations

@@ -101,8 +101,3 @@ def _first_change(
         else:
             hi_s = mid
     return low + datetime.timedelta(seconds=hi_s)
-
-
-def date_range(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """Every date from ``first`` through ``last`` inclusive."""
-    return [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)]
