@@ -59,6 +59,11 @@ def at(day: datetime.date, hour: int = 12, minute: int = 0, tz: datetime.tzinfo 
     return datetime.datetime.combine(day, datetime.time(hour, minute)).replace(tzinfo=tz)
 
 
+def here(day: datetime.date, hour: int = 12) -> datetime.datetime:
+    """An aware instant at a local time of ``day`` in the current time zone."""
+    return at(day, hour, tz=timezone.get_current_timezone())
+
+
 def customer(name: str = "c") -> Customer:
     return Customer.objects.create(name=name, joined=timezone.now())
 
@@ -141,8 +146,8 @@ def approx(values: dict[Any, Any]) -> dict[Any, Any]:
 # ---------------------------------------------------------------- data
 @pytest.fixture
 def week_of_orders():
-    """Orders of three customers over ten days up to today (UTC)."""
-    today = local_today(UTC)
+    """Orders of three customers over ten days up to today (current time zone)."""
+    today = local_today()
     alice, bob, carol = customer("alice"), customer("bob"), customer("carol")
     plan = [
         (9, alice, 3, "2.50"),
@@ -155,7 +160,7 @@ def week_of_orders():
         (0, bob, 4, "0.01"),
     ]
     orders = [
-        order(at(today - datetime.timedelta(days=ago), 10 + i), who, quantity=q, amount=a)
+        order(here(today - datetime.timedelta(days=ago), 10 + i), who, quantity=q, amount=a)
         for i, (ago, who, q, a) in enumerate(plan)
     ]
     return today, orders
@@ -185,7 +190,7 @@ def test_by_date_every_period_and_integer_aggregate(
     result = tracker.track(Order.objects.all())
     start = today - datetime.timedelta(days=9)
     expected = reference(
-        [(o.created.date(), (), value_of(o)) for o in orders],
+        [(timezone.localdate(o.created), (), value_of(o)) for o in orders],
         period,
         start,
         today,
@@ -213,7 +218,7 @@ def test_fractional_aggregates_into_decimal_and_float_models(
     today, orders = week_of_orders
     start = today - datetime.timedelta(days=9)
     expected = reference(
-        [(o.created.date(), (), value_of(o)) for o in orders],
+        [(timezone.localdate(o.created), (), value_of(o)) for o in orders],
         period,
         start,
         today,
@@ -235,12 +240,12 @@ def test_fractional_aggregates_into_decimal_and_float_models(
 
 
 def test_week_distinct_count_is_weekly_active_users():
-    today = local_today(UTC)
+    today = local_today()
     alice, bob = customer("alice"), customer("bob")
     # Alice orders every day, Bob once: daily sums would say 8 for the week.
     for ago in range(7):
-        order(at(today - datetime.timedelta(days=ago)), alice)
-    order(at(today - datetime.timedelta(days=3)), bob)
+        order(here(today - datetime.timedelta(days=ago)), alice)
+    order(here(today - datetime.timedelta(days=3)), bob)
     tracker = ObjectsByDateTracker(
         period=Period.WEEK,
         metric=make_metric(),
@@ -276,7 +281,10 @@ def test_by_object_every_period(week_of_orders, period, aggr_op, name, value_of)
     tracker.track(Order.objects.all())
     content_type = ContentType.objects.get_for_model(Customer).pk
     expected = reference(
-        [(o.created.date(), (content_type, str(o.customer_id)), value_of(o)) for o in orders],
+        [
+            (timezone.localdate(o.created), (content_type, str(o.customer_id)), value_of(o))
+            for o in orders
+        ],
         period,
         today - datetime.timedelta(days=9),
         today,
@@ -307,8 +315,8 @@ def test_day_rows_exist_only_for_days_with_data(week_of_orders):
 
 
 def test_rolling_window_rows_stop_when_the_window_is_empty():
-    today = local_today(UTC)
-    order(at(today - datetime.timedelta(days=10)), customer())
+    today = local_today()
+    order(here(today - datetime.timedelta(days=10)), customer())
     tracker = CountObjectsByDateTracker(
         period=3 * Period.DAY, metric=make_metric(), date_field="created"
     )
@@ -329,7 +337,10 @@ def test_aggregate_filter_is_respected(week_of_orders):
     )
     tracker.track(Order.objects.all())
     expected = reference(
-        [(o.created.date(), (), o.quantity if o.quantity >= 3 else 0) for o in orders],
+        [
+            (timezone.localdate(o.created), (), o.quantity if o.quantity >= 3 else 0)
+            for o in orders
+        ],
         Period.WEEK,
         today - datetime.timedelta(days=9),
         today,
@@ -349,8 +360,8 @@ def test_queryset_filters_are_respected(week_of_orders):
 
 
 def test_sum_of_only_null_values_is_stored_as_null():
-    today = local_today(UTC)
-    order(at(today), customer(), quantity=1)
+    today = local_today()
+    order(here(today), customer(), quantity=1)
     tracker = ObjectsByDateTracker(
         period=Period.DAY,
         metric=make_metric(),
@@ -375,7 +386,7 @@ def test_custom_dimension_model(week_of_orders):
     )
     tracker.track(Order.objects.all())
     expected = reference(
-        [(o.created.date(), (o.country,), 1) for o in Order.objects.all()],
+        [(timezone.localdate(o.created), (o.country,), 1) for o in Order.objects.all()],
         Period.WEEK,
         today - datetime.timedelta(days=9),
         today,
@@ -388,10 +399,10 @@ def test_custom_dimension_model(week_of_orders):
 def test_count_tracker_of_the_reference_readme():
     from tests.testapp.models import Comment
 
-    today = local_today(UTC)
+    today = local_today()
     user = customer()
     for hour in (1, 2, 3):
-        Comment.objects.create(user=user, timestamp=at(today, hour))
+        Comment.objects.create(user=user, timestamp=here(today, hour))
     CountObjectsByDateTracker(
         period=Period.DAY, metric=make_metric("comments"), date_field="timestamp"
     ).track(Comment.objects.all())
@@ -425,7 +436,7 @@ def test_stddev_and_distinct_sum_take_the_generic_path(week_of_orders):
             )
             tracker.track(Order.objects.all())
             expected = reference(
-                [(o.created.date(), (), o.quantity) for o in orders],
+                [(timezone.localdate(o.created), (), o.quantity) for o in orders],
                 period,
                 today - datetime.timedelta(days=9),
                 today,
@@ -438,12 +449,12 @@ def test_stddev_and_distinct_sum_take_the_generic_path(week_of_orders):
 def test_distinct_count_of_null_values_still_makes_a_row(period):
     from tests.testapp.models import UUIDCustomer
 
-    today = local_today(UTC)
+    today = local_today()
     buyer = UUIDCustomer.objects.create(name="u")
     who = customer()
-    order(at(today - datetime.timedelta(days=9)), who)  # no uuid_customer: NULL
-    order(at(today - datetime.timedelta(days=2)), who, uuid_customer=buyer)
-    order(at(today - datetime.timedelta(days=1)), who, uuid_customer=buyer)
+    order(here(today - datetime.timedelta(days=9)), who)  # no uuid_customer: NULL
+    order(here(today - datetime.timedelta(days=2)), who, uuid_customer=buyer)
+    order(here(today - datetime.timedelta(days=1)), who, uuid_customer=buyer)
     tracker = ObjectsByDateTracker(
         period=period,
         metric=make_metric(),
@@ -452,7 +463,7 @@ def test_distinct_count_of_null_values_still_makes_a_row(period):
     )
     tracker.track(Order.objects.all())
     expected = reference(
-        [(o.created.date(), (), o.uuid_customer_id) for o in Order.objects.all()],
+        [(timezone.localdate(o.created), (), o.uuid_customer_id) for o in Order.objects.all()],
         period,
         today - datetime.timedelta(days=9),
         today,
@@ -466,8 +477,8 @@ def test_distinct_count_of_null_values_still_makes_a_row(period):
 def test_aggregate_default_fills_windows_without_values(period):
     from django.db.models import Q
 
-    today = local_today(UTC)
-    order(at(today - datetime.timedelta(days=1)), customer(), quantity=2)
+    today = local_today()
+    order(here(today - datetime.timedelta(days=1)), customer(), quantity=2)
     tracker = ObjectsByDateTracker(
         period=period,
         metric=make_metric(),
