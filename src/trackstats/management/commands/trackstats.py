@@ -136,7 +136,7 @@ class Command(BaseCommand):
             progress.finish()
         elapsed = time.perf_counter() - started
         for report in reports:
-            if self.verbosity >= 2 or dry_run:
+            if self.verbosity >= 2 or (dry_run and self.verbosity >= 1):
                 self.stdout.write(_report_line(report))
         written = sum(report.rows_written for report in reports)
         removed = sum(report.rows_removed for report in reports)
