@@ -55,6 +55,10 @@ if PROFILE not in ("default", "thorough"):
     )
 
 
+# Source orders per example: a thorough run also tries denser data.
+MAX_ORDERS = 14 if PROFILE == "default" else 30
+
+
 def reference_settings(default_examples: int) -> settings:
     return settings(
         max_examples=default_examples if PROFILE == "default" else default_examples * 15,
@@ -376,11 +380,11 @@ class Scenario:
     seeds: list[Seed]
 
 
-def draw_scenario(data: Any, case: Case, max_orders: int = 14) -> Scenario:
+def draw_scenario(data: Any, case: Case) -> Scenario:
     now = timezone.now()
     tz = case.tz
     today = now.astimezone(tz).date()
-    orders = data.draw(st.lists(order_specs(now, tz, case), max_size=max_orders))
+    orders = data.draw(st.lists(order_specs(now, tz, case), max_size=MAX_ORDERS))
     first_since = data.draw(sinces(today))
     later = data.draw(
         st.lists(

@@ -17,13 +17,13 @@ from tests.reference_support import cases, draw_scenario, reference_settings, ru
 pytestmark = pytest.mark.django_db
 
 
-@reference_settings(default_examples=30)
+@reference_settings(default_examples=60)
 @given(data=st.data(), case=cases(by_object=False))
 def test_by_date_trackers_match_the_reference(data, case):
     run_scenario(draw_scenario(data, case))
 
 
-@reference_settings(default_examples=25)
+@reference_settings(default_examples=60)
 @given(data=st.data(), case=cases(by_object=True))
 def test_by_object_trackers_match_the_reference(data, case):
     run_scenario(draw_scenario(data, case))
