@@ -31,6 +31,7 @@ from trackstats.models import (
 from trackstats.periods import period_name
 
 FOLLOWER_DAYS = 30
+FOLLOWERS_SINCE = datetime.date(2025, 1, 1)
 ADMIN_USERNAME = "demo"
 ADMIN_PASSWORD = "demo"
 
@@ -123,16 +124,13 @@ class Command(BaseCommand):
     def _record_followers(self) -> None:
         """Numbers from outside the database are stored with record(), one per day."""
         today = today_in()
-        first = today - datetime.timedelta(days=FOLLOWER_DAYS - 1)
-        rng = random.Random(first.toordinal())
-        followers = 1200
         for offset in range(FOLLOWER_DAYS):
-            followers += rng.randint(-3, 25)
+            day = today - datetime.timedelta(days=offset)
             StatisticByDate.objects.record(
                 metric=Metric.objects.TWITTER_FOLLOWER,
-                value=followers,
+                value=_followers_on(day),
                 period=Period.LIFETIME,
-                date=first + datetime.timedelta(days=offset),
+                date=day,
             )
 
     def _print_summary(self) -> None:
@@ -164,6 +162,12 @@ class Command(BaseCommand):
             ADMIN_USERNAME, f"{ADMIN_USERNAME}@example.com", ADMIN_PASSWORD
         )
         self.stdout.write(f"Created the admin login {ADMIN_USERNAME} / {ADMIN_PASSWORD}")
+
+
+def _followers_on(day: datetime.date) -> int:
+    """A made-up follower count that grows steadily; the same for a date on every run."""
+    days = (day - FOLLOWERS_SINCE).days
+    return 1200 + 11 * days + random.Random(day.toordinal()).randint(-15, 15)
 
 
 def _summary_rows(model: type) -> list[tuple[Any, ...]]:
