@@ -132,6 +132,8 @@ ORDER_GROUPINGS = {
     "shop": (Shop, "shop"),
 }
 LINE_GROUPINGS = {"order": (Order, "order")}
+# Trackers of one fixed object (object=): the pool it is taken from.
+FIXED = {"fixed_customer": "customers", "fixed_uuid": "uuid_customers", "fixed_shop": "shops"}
 DECIMAL_FIELDS = {"amount", "order__amount"}
 
 
@@ -144,7 +146,7 @@ class Case:
     source: str
     op: str
     field: str | None
-    # "date", a key of ORDER_GROUPINGS / LINE_GROUPINGS, "fixed" (object=), or
+    # "date", a key of ORDER_GROUPINGS / LINE_GROUPINGS, a key of FIXED (object=), or
     # "country" (StatisticByCountry, dimensions={"country": ...}).
     grouping: str
     statistic_model: type[models.Model]
@@ -212,7 +214,7 @@ def cases(draw: Callable, by_object: bool) -> Case:
     aggregates = LINE_AGGREGATES if source in LINE_SOURCES else ORDER_AGGREGATES
     if by_object:
         groupings = sorted(LINE_GROUPINGS if source in LINE_SOURCES else ORDER_GROUPINGS)
-        grouping = draw(st.sampled_from([*groupings, "fixed"]))
+        grouping = draw(st.sampled_from([*groupings, *sorted(FIXED)]))
     else:
         grouping = draw(st.sampled_from(["date", "date", "country"]))
     op, field_name = draw(st.sampled_from([a for a in aggregates if value_models(*a, grouping)]))
@@ -473,7 +475,9 @@ class World:
                 entry[1] = edit.quantity
 
     def object_pool(self, case: Case) -> list[models.Model]:
-        if case.grouping in ("customer", "fixed"):
+        if case.grouping in FIXED:
+            return getattr(self, FIXED[case.grouping])
+        if case.grouping == "customer":
             return self.customers
         if case.grouping == "uuid_customer":
             return self.uuid_customers
@@ -483,13 +487,15 @@ class World:
             return [order for order, _ in self.orders]
         return []
 
-    def fixed_object(self) -> models.Model:
-        return self.customers[1]
+    def fixed_object(self, case: Case) -> models.Model:
+        return getattr(self, FIXED[case.grouping])[1]
 
     # ------------------------------------------------------------------ reference rows
     def reference_rows(self, case: Case) -> list[reference.Row]:
         """The source rows as the reference sees them, built from the specs alone."""
         rows = []
+        fixed_id = str(self.fixed_object(case).pk) if case.grouping in FIXED else None
+        grouping = "fixed" if fixed_id else case.grouping
         if case.lines:
             spec_of = {order.pk: spec for order, spec in self.orders}
             for _, quantity, order in self.lines:
@@ -506,14 +512,14 @@ class World:
                 }
                 objects = {
                     "order": str(order.pk),
-                    "fixed": str(self.fixed_object().pk),
+                    "fixed": fixed_id,
                     "country": spec.country,
                 }
                 rows.append(
                     reference.Row(
                         moment=moment,
                         value=values[case.field],
-                        object_id=objects.get(case.grouping),
+                        object_id=objects.get(grouping),
                     )
                 )
             return rows
@@ -533,7 +539,7 @@ class World:
                 "customer": str(self.customers[spec.customer].pk),
                 "uuid_customer": str(self.uuid_customers[spec.uuid_customer].pk),
                 "shop": None if spec.shop is None else self.shops[spec.shop].pk,
-                "fixed": str(self.fixed_object().pk),
+                "fixed": fixed_id,
                 "country": spec.country,
             }
             moment = spec.booked_on if case.source in DATE_SOURCES else spec.created
@@ -541,7 +547,7 @@ class World:
                 continue  # no date: in no window
             rows.append(
                 reference.Row(
-                    moment=moment, value=values[case.field], object_id=objects.get(case.grouping)
+                    moment=moment, value=values[case.field], object_id=objects.get(grouping)
                 )
             )
         return rows
@@ -569,8 +575,8 @@ def build_tracker(case: Case, metric: Metric, world: World) -> Any:
     }
     if not case.tz_via_current:
         kwargs["tz"] = case.tz
-    if case.grouping == "fixed":
-        kwargs["object"] = world.fixed_object()
+    if case.grouping in FIXED:
+        kwargs["object"] = world.fixed_object(case)
     elif case.by_object:
         groupings = LINE_GROUPINGS if case.lines else ORDER_GROUPINGS
         kwargs["object_model"], kwargs["object_field"] = groupings[case.grouping]
@@ -625,7 +631,7 @@ def split_owned(
     if not case.by_object:
         return rows, {}
     type_id = object_type_id(case, world)
-    fixed_id = str(world.fixed_object().pk) if case.grouping == "fixed" else None
+    fixed_id = str(world.fixed_object(case).pk) if case.grouping in FIXED else None
 
     def owned(key: reference.Key) -> bool:
         return key[1] == type_id and fixed_id in (None, key[2])
@@ -642,8 +648,8 @@ def with_object_type(expected: dict[reference.Key, Any], type_id: int) -> dict[r
 def object_type_id(case: Case, world: World) -> int | None:
     if not case.by_object:
         return None
-    if case.grouping == "fixed":
-        return ContentType.objects.get_for_model(world.fixed_object()).pk
+    if case.grouping in FIXED:
+        return ContentType.objects.get_for_model(world.fixed_object(case)).pk
     groupings = LINE_GROUPINGS if case.lines else ORDER_GROUPINGS
     return ContentType.objects.get_for_model(groupings[case.grouping][0]).pk
 
