@@ -83,6 +83,9 @@ TIME_ZONES = (
     "Asia/Kolkata",
     "Australia/Adelaide",
     "Pacific/Chatham",
+    # Clocks change at local midnight: days that start at 01:00 or repeat 23:00-24:00.
+    "Asia/Beirut",
+    "America/Santiago",
     "+05:45",  # a fixed offset: datetime.timezone rather than zoneinfo
 )
 NAMED_PERIODS = (Period.DAY, Period.WEEK, Period.DAYS_28, Period.MONTH, Period.LIFETIME)

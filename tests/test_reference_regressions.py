@@ -58,6 +58,34 @@ EDGES = {
             (at(2025, 3, 30, 22, 0), D(2025, 3, 31)),
         ],
     ),
+    # Beirut moves its clocks at local midnight: 2026-03-29 has no 00:00 ...
+    "Asia/Beirut spring (midnight skipped)": (
+        "Asia/Beirut",
+        [
+            (at(2026, 3, 28, 21, 59, 59), D(2026, 3, 28)),
+            (at(2026, 3, 28, 22, 0), D(2026, 3, 29)),  # 01:00 +03:00
+        ],
+    ),
+    # ... and on 2026-10-24 the hour before midnight happens twice.
+    "Asia/Beirut fall (hour before midnight repeated)": (
+        "Asia/Beirut",
+        [
+            (at(2026, 10, 24, 20, 59, 59), D(2026, 10, 24)),  # 23:59:59 +03:00
+            (at(2026, 10, 24, 21, 0), D(2026, 10, 24)),  # 23:00 +02:00
+            (at(2026, 10, 24, 21, 59, 59), D(2026, 10, 24)),
+            (at(2026, 10, 24, 22, 0), D(2026, 10, 25)),
+        ],
+    ),
+    # Santiago: 2026-04-05 00:00 -03:00 becomes 04-04 23:00 -04:00.
+    "America/Santiago fall": (
+        "America/Santiago",
+        [
+            (at(2026, 4, 5, 2, 59, 59), D(2026, 4, 4)),
+            (at(2026, 4, 5, 3, 0), D(2026, 4, 4)),
+            (at(2026, 4, 5, 3, 59, 59), D(2026, 4, 4)),
+            (at(2026, 4, 5, 4, 0), D(2026, 4, 5)),
+        ],
+    ),
     "+14:00": (
         "Pacific/Kiritimati",
         [
@@ -257,3 +285,27 @@ def test_count_of_pk_counts_rows(metric):
         period=Period.DAY, metric=metric, date_field="created", aggr_op=Count("pk"), tz=UTC
     ).track(Order.objects.all())
     assert stored_values(metric, Period.DAY) == {D(2026, 1, 1): 2, D(2026, 1, 3): 1}
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "before", "inside", "since"),
+    [
+        # 2026-03-29 in Beirut starts at 01:00 +03:00; the row before is 23:30 +02:00.
+        ("Asia/Beirut", at(2026, 3, 28, 21, 30), at(2026, 3, 28, 22, 30), D(2026, 3, 29)),
+        # 2026-04-05 in Santiago starts after the repeated hour 23:00-24:00 of 04-04.
+        ("America/Santiago", at(2026, 4, 5, 3, 30), at(2026, 4, 5, 4, 30), D(2026, 4, 5)),
+        # 2026-10-25 in Amsterdam starts at 00:00 +02:00, an hour before the change.
+        ("Europe/Amsterdam", at(2025, 10, 25, 21, 30), at(2025, 10, 25, 22, 30), D(2025, 10, 26)),
+    ],
+)
+def test_since_on_a_day_next_to_a_clock_change(metric, zone_name, before, inside, since):
+    """A run from ``since`` must not pull in the row of the evening before."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    assert before.astimezone(zone).date() == since - datetime.timedelta(days=1)
+    assert inside.astimezone(zone).date() == since
+    make_orders([before, inside])
+    for period, first in ((Period.DAY, since), (Period.WEEK, since + datetime.timedelta(days=6))):
+        CountObjectsByDateTracker(
+            period=period, metric=metric, date_field="created", tz=zone
+        ).track(Order.objects.all(), since=first)
+        assert stored_values(metric, period)[first] == 1
