@@ -168,3 +168,21 @@ def test_today_is_the_last_date_in_the_trackers_zone():
         result = tracker.track(Order.objects.all())
         assert result.end_date == timezone.localdate(timezone=tz)
         assert max(d for (d,) in stored(tracker)) == result.end_date
+
+
+def test_naive_datetimes_with_use_tz_false():
+    from django.test import override_settings
+
+    who = customer()
+    with override_settings(USE_TZ=False, TIME_ZONE="Europe/Amsterdam"):
+        # Wall-clock readings around midnight on the day clocks went back.
+        for reading in ("2024-10-26 23:59:59.999999", "2024-10-27 00:00:00", "2024-10-27 23:30"):
+            order(datetime.datetime.fromisoformat(reading), who)
+        tracker = CountObjectsByDateTracker(
+            period=Period.DAY, metric=make_metric(), date_field="created"
+        )
+        tracker.track(Order.objects.all())
+        assert stored(tracker) == {
+            (datetime.date(2024, 10, 26),): 1,
+            (datetime.date(2024, 10, 27),): 2,
+        }

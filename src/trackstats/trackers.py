@@ -49,7 +49,6 @@ from .models import (
     dimension_fields,
     is_by_object,
     resolve_instance,
-    today_in,
 )
 from .objects import object_id_of
 from .periods import period_days, validate_period
@@ -375,7 +374,7 @@ class ObjectsByDateTracker:
             .first()
         )
         if stored is not None:
-            return min(stored, today_in(tz))
+            return min(stored, _today(tz))
         first = queryset.order_by().aggregate(trackstats_first=Min(self.date_field))[
             "trackstats_first"
         ]
@@ -446,7 +445,7 @@ class ObjectsByDateTracker:
         self, queryset: models.QuerySet, since: datetime.date | None
     ) -> tuple[datetime.date | None, datetime.date]:
         start = self.start_date(queryset, since)
-        return start, today_in(self._zone())
+        return start, _today(self._zone())
 
     def _select(self, queryset: models.QuerySet, start: datetime.date, end: datetime.date):
         model = queryset.model
@@ -588,6 +587,12 @@ class CountObjectsByDateAndObjectTracker(ObjectsByDateAndObjectTracker):
     rows."""
 
     _count_only = True
+
+
+def _today(tz: datetime.tzinfo) -> datetime.date:
+    """Today in ``tz``: the clock of ``record()`` (``timezone.localdate()``), which also
+    works with ``USE_TZ = False``."""
+    return datetime.datetime.now(tz).date()
 
 
 def _missing(argument: str) -> Any:
