@@ -186,3 +186,44 @@ def test_naive_datetimes_with_use_tz_false():
             (datetime.date(2024, 10, 26),): 1,
             (datetime.date(2024, 10, 27),): 2,
         }
+
+
+@pytest.fixture
+def database_time_zone():
+    """Store timestamps as Amsterdam wall-clock readings (DATABASES TIME_ZONE), on the
+    backends that store readings rather than instants."""
+    from django.db import connections
+
+    connection = connections["default"]  # the wrapper itself, whose cache we reset
+    if connection.features.supports_timezones:
+        yield None  # PostgreSQL stores instants: the setting changes nothing there
+        return
+    original = connection.settings_dict.get("TIME_ZONE")
+
+    def reset(value):
+        connection.settings_dict["TIME_ZONE"] = value
+        for cached in ("timezone", "timezone_name"):
+            connection.__dict__.pop(cached, None)
+
+    reset("Europe/Amsterdam")
+    try:
+        yield "Europe/Amsterdam"
+    finally:
+        reset(original)
+
+
+def test_database_time_zone_is_the_storage_zone(database_time_zone):
+    who = customer()
+    instants = [
+        datetime.datetime(2024, 3, 30, 23, 30, tzinfo=UTC),  # 00:30 on the 31st there
+        datetime.datetime(2024, 3, 31, 0, 30, tzinfo=UTC),  # 02:30 (DST) there
+        datetime.datetime(2024, 3, 31, 23, 59, 59, tzinfo=UTC),
+    ]
+    for instant in instants:
+        order(instant, who)
+    assert [o.created for o in Order.objects.order_by("created")] == instants
+    tracker = CountObjectsByDateTracker(
+        period=Period.DAY, metric=make_metric(), date_field="created", tz=UTC
+    )
+    tracker.track(Order.objects.all())
+    assert stored(tracker) == {(datetime.date(2024, 3, 30),): 1, (datetime.date(2024, 3, 31),): 2}
