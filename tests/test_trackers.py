@@ -233,6 +233,8 @@ def test_fractional_aggregates_into_decimal_and_float_models(
             statistic_model=model,
         )
         tracker.track(Order.objects.all())
+        # What compute() reports is what was stored, as read back.
+        assert tracker.compute(Order.objects.all(), since=start).values == stored(tracker)
         if model is RevenueStatistic:
             assert_cents(stored(tracker), expected)
         else:

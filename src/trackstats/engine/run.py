@@ -151,7 +151,14 @@ def convert_value(field: models.Field, value: Any) -> Any:
         return None
     if isinstance(field, models.DecimalField):
         exponent = decimal.Decimal(1).scaleb(-field.decimal_places)
-        return decimal.Decimal(str(value)).quantize(exponent, rounding=decimal.ROUND_HALF_UP)
+        if isinstance(value, float):
+            # SQLite computes decimals as floats and stores them as they are; read them
+            # back the way Django's SQLite backend does, so compute() matches storage.
+            as_decimal = decimal.Context(prec=15).create_decimal_from_float(value)
+            return as_decimal.quantize(exponent, context=field.context)
+        # Exact decimals are rounded half away from zero by PostgreSQL and MySQL when
+        # stored with fewer places.
+        return decimal.Decimal(value).quantize(exponent, rounding=decimal.ROUND_HALF_UP)
     if isinstance(field, models.FloatField):
         return float(value)
     if isinstance(field, models.IntegerField):
