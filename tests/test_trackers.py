@@ -489,3 +489,21 @@ def test_aggregate_default_fills_windows_without_values(period):
     )
     tracker.track(Order.objects.all())
     assert stored(tracker) == {(today - datetime.timedelta(days=1),): 0, (today,): 0}
+
+
+@pytest.mark.parametrize("period", [Period.DAY, Period.WEEK, Period.LIFETIME])
+def test_average_keeps_full_precision(period):
+    # MySQL's AVG() of integers keeps four decimal places; a float statistic must not.
+    today = local_today()
+    who = customer()
+    for quantity in (1, 1, 2):
+        order(here(today), who, quantity=quantity)
+    tracker = ObjectsByDateTracker(
+        period=period,
+        metric=make_metric(),
+        date_field="created",
+        aggr_op=Avg("quantity"),
+        statistic_model=AverageStatistic,
+    )
+    tracker.track(Order.objects.all())
+    assert stored(tracker)[(today,)] == pytest.approx(4 / 3, rel=1e-12)

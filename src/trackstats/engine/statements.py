@@ -202,7 +202,23 @@ class _Builder:
 
     # ------------------------------------------------------------ strategies
     def day_totals(self, select: Select, plan: AggregatePlan) -> None:
-        """DAY: the ORM groups by local date and applies the aggregate as given."""
+        """DAY: the ORM groups by local date and applies the aggregate as given.
+
+        An average is the exception: it is divided here, in floating point or widened
+        decimals, because MySQL's AVG() of integers keeps only four decimal places.
+        """
+        q = self.q
+        if len(plan.parts) > 1:
+            self.daily_parts(select, plan, self.window.start)
+            parts = [f"s.{q(f'trackstats_p{i}')}" for i in range(len(plan.parts))]
+            value, default_params = self.with_default(plan.finish(parts, self.widen(select)))
+            select.add(
+                "trackstats_result",
+                f"SELECT s.{q(AT)} AS {q(DAY)}{self.cols('s', self.key_names)}, "
+                f"{value} AS {q(VALUE)} FROM {q('trackstats_src')} s",
+                default_params,
+            )
+            return
         queryset = (
             self.rows(self.window.start)
             .values(AT, *self.key_names)
@@ -210,7 +226,6 @@ class _Builder:
         )
         sql, params = self.compile(queryset)
         select.add("trackstats_src", sql, params)
-        q = self.q
         select.add(
             "trackstats_result",
             f"SELECT s.{q(AT)} AS {q(DAY)}{self.cols('s', self.key_names)}, "
