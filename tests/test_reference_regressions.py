@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Avg, Count, Sum
 from django.utils import timezone
 
 from tests.reference_support import Case, Edit, OrderSpec, Run, Scenario, run_scenario
@@ -309,3 +309,21 @@ def test_since_on_a_day_next_to_a_clock_change(metric, zone_name, before, inside
             period=period, metric=metric, date_field="created", tz=zone
         ).track(Order.objects.all(), since=first)
         assert stored_values(metric, period)[first] == 1
+
+
+@pytest.mark.parametrize("period", [Period.DAY, Period.WEEK, Period.LIFETIME])
+def test_average_of_integers_keeps_full_precision(metric, period):
+    """MySQL's AVG() of integers keeps four decimal places; a float value must not."""
+    make_orders([at(2026, 1, 1, 12)] * 3)
+    Order.objects.filter(pk=Order.objects.order_by("pk").first().pk).update(quantity=0)
+    Order.objects.filter(pk=Order.objects.order_by("pk")[1].pk).update(quantity=0)
+    ObjectsByDateTracker(
+        period=period,
+        metric=metric,
+        date_field="created",
+        aggr_op=Avg("quantity"),
+        statistic_model=AverageStatistic,
+        tz=UTC,
+    ).track(Order.objects.all(), since=D(2026, 1, 1))
+    stored = AverageStatistic.objects.get(metric=metric, period=period, date=D(2026, 1, 1))
+    assert stored.value == pytest.approx(1 / 3, rel=1e-12)
