@@ -43,7 +43,9 @@ def test_record_creates_then_updates_one_row(metric):
 def test_record_keeps_periods_and_dates_apart(metric):
     for period in (Period.DAY, Period.WEEK, Period.LIFETIME, 3 * Period.DAY):
         StatisticByDate.objects.record(metric=metric, value=period, period=period, date=D)
-    StatisticByDate.objects.record(metric=metric, value=1, period=Period.DAY, date=D.replace(day=18))
+    StatisticByDate.objects.record(
+        metric=metric, value=1, period=Period.DAY, date=D.replace(day=18)
+    )
     assert StatisticByDate.objects.count() == 5
     assert StatisticByDate.objects.get(period=3 * Period.DAY).value == 3 * Period.DAY
 
@@ -98,8 +100,12 @@ def test_record_with_an_extra_dimension(metric):
     nl = StatisticByCountry.objects.record(
         metric=metric, value=1, period=Period.DAY, date=D, country="NL"
     )
-    StatisticByCountry.objects.record(metric=metric, value=2, period=Period.DAY, date=D, country="BE")
-    StatisticByCountry.objects.record(metric=metric, value=3, period=Period.DAY, date=D, country="NL")
+    StatisticByCountry.objects.record(
+        metric=metric, value=2, period=Period.DAY, date=D, country="BE"
+    )
+    StatisticByCountry.objects.record(
+        metric=metric, value=3, period=Period.DAY, date=D, country="NL"
+    )
     assert StatisticByCountry.objects.count() == 2
     nl.refresh_from_db()
     assert nl.value == 3
@@ -141,7 +147,11 @@ def _bad(metric):
         ({"period": "day"}, TypeError, "period"),
         ({"period": None}, TypeError, "period"),
         ({"date": "2024-05-17"}, TypeError, "date"),
-        ({"date": datetime.datetime(2024, 5, 17, tzinfo=datetime.timezone.utc)}, TypeError, "date"),
+        (
+            {"date": datetime.datetime(2024, 5, 17, tzinfo=datetime.timezone.utc)},
+            TypeError,
+            "date",
+        ),
         ({"metric": None}, TypeError, "metric"),
         ({"metric": "shop.orders"}, TypeError, "metric"),
         ({"object": object()}, TypeError, "object"),
@@ -190,3 +200,11 @@ def test_decimal_value_out_of_range_is_refused(metric):
     with pytest.raises(ValidationError, match="value"):
         RevenueStatistic.objects.record(metric=metric, value="lots", period=Period.DAY, date=D)
     assert not RevenueStatistic.objects.exists()
+
+
+def test_record_default_date_without_time_zone_support(metric, settings):
+    settings.USE_TZ = False
+    settings.TIME_ZONE = "Pacific/Kiritimati"
+    row = StatisticByDate.objects.record(metric=metric, value=1, period=Period.DAY)
+    kiritimati_today = datetime.datetime.now(zoneinfo.ZoneInfo("Pacific/Kiritimati")).date()
+    assert row.date == kiritimati_today

@@ -6,9 +6,9 @@ import json
 import pytest
 from django.core import management
 
+from tests.testapp.models import Customer
 from trackstats.models import Domain, Metric, StatisticByDate, StatisticByDateAndObject
 from trackstats.periods import Period
-from tests.testapp.models import Customer
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Sum
 from django.test import override_settings
 
@@ -175,3 +175,10 @@ def test_autodiscover_follows_the_setting():
 def test_module_level_register_uses_the_project_registry(lazy_metric):
     entry = registry_module.register(counter(lazy_metric), Order.objects.all)
     assert registry._entries == [entry]
+
+
+def test_register_checks_field_names_against_a_queryset_at_once():
+    metric = Metric.objects.register(domain=Domain.objects.register(ref="shop"), ref="orders")
+    tracker = CountObjectsByDateTracker(period=Period.DAY, metric=metric, date_field="placed")
+    with pytest.raises(FieldDoesNotExist, match="placed"):
+        TrackerRegistry().register(tracker, Order.objects.all())

@@ -258,4 +258,5 @@ def today_in(tz: datetime.tzinfo | None = None) -> datetime.date:
     """Today's local date in ``tz`` or the current time zone: the clock of record()."""
     from django.utils import timezone
 
-    return timezone.localdate(timezone=tz) if tz is not None else timezone.localdate()
+    # Not timezone.localdate(): it refuses to work when USE_TZ is False.
+    return datetime.datetime.now(tz or timezone.get_current_timezone()).date()

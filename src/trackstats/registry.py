@@ -93,6 +93,9 @@ class TrackerRegistry:
             raise TypeError(f"tracker must be a trackstats tracker, got {type(tracker).__name__}")
         if name is not None and (not isinstance(name, str) or not name.strip()):
             raise ValueError(f"name must be a non-empty string, got {name!r}")
+        if isinstance(queryset, models.QuerySet) and hasattr(tracker, "check_source"):
+            # Field names that do not exist fail at startup, not at the first run.
+            tracker.check_source(queryset.model)
         entry = Registration(tracker=tracker, source=queryset, explicit_name=name)
         self._entries.append(entry)
         return entry

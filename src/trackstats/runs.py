@@ -145,7 +145,13 @@ def _stored_dates(entry: Registration, using: str | None) -> models.QuerySet:
     tracker = entry.tracker
     return tracker.statistic_model._default_manager.using(
         statistics_database(entry, using)
-    ).filter(metric=tracker.metric, period=tracker.period)
+    ).filter(**_metric_lookup(tracker), period=tracker.period)
+
+
+def _metric_lookup(tracker: Any) -> dict[str, str]:
+    """Match the metric by natural key: its primary key may differ between databases."""
+    metric = tracker.metric
+    return {"metric__domain__ref": metric.domain.ref, "metric__ref": metric.ref}
 
 
 def describe_aggregate(tracker: Any) -> str:
@@ -182,7 +188,7 @@ def _stored_values(
     rows = (
         model._default_manager.using(statistics_database(entry, using))
         .filter(
-            metric=tracker.metric,
+            **_metric_lookup(tracker),
             period=tracker.period,
             date__gte=start_date,
             date__lte=end_date,

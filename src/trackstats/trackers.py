@@ -43,6 +43,7 @@ from .engine.run import Target, convert_date, convert_value, read, write
 from .engine.statements import Source, Window, build_select
 from .models import (
     AbstractStatistic,
+    Domain,
     Metric,
     StatisticByDate,
     StatisticByDateAndObject,
@@ -470,7 +471,27 @@ class ObjectsByDateTracker:
 
     def _scope(self, using: str) -> dict[str, Any]:
         """Key values shared by every statistic this tracker writes."""
-        return {"metric": self.metric, "period": self.period}
+        return {"metric": self._metric_on(using), "period": self.period}
+
+    def _metric_on(self, using: str) -> Metric:
+        """The tracker's metric as a row of database ``using``.
+
+        Statistics are written where the source queryset lives, but a registration
+        resolves on the router's database; the same natural key is found or created
+        there, so the foreign key points at a row of the right database.
+        """
+        metric = self.metric
+        if metric._state.db == using:
+            return metric
+        domain, _ = Domain.objects.using(using).get_or_create(
+            ref=metric.domain.ref, defaults={"name": metric.domain.name}
+        )
+        found, _ = Metric.objects.using(using).get_or_create(
+            domain=domain,
+            ref=metric.ref,
+            defaults={"name": metric.name, "description": metric.description},
+        )
+        return found
 
     def _target(self, using: str) -> Target:
         scope = self._scope(using)

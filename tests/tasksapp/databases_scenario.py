@@ -15,8 +15,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from trackstats.models import StatisticByDate, StatisticByDateAndObject
-from trackstats.registry import registry
+from trackstats.models import Domain, Metric, StatisticByDate, StatisticByDateAndObject
 
 
 def trackstats(*args: str) -> str:
@@ -33,26 +32,20 @@ def counts() -> dict[str, int]:
     }
 
 
-def copy_metrics_to_other() -> None:
-    """Give ``other`` the domains and metrics of ``default``, with the same primary keys.
-
-    Lazily registered metrics are resolved on the default database and trackers store
-    their primary key, so the database a tracker writes to needs the same rows (see
-    "--database" in docs/registry-and-commands.md).
-    """
-    for entry in registry.all():
-        entry.tracker.metric  # noqa: B018  (resolves the lazy registration on default)
-    with tempfile.TemporaryDirectory() as folder:
-        catalogue = Path(folder) / "metrics.json"
-        call_command("dumpdata", "trackstats.domain", "trackstats.metric", output=str(catalogue))
-        call_command("loaddata", str(catalogue), database="other", verbosity=0)
+def offset_primary_keys_of_other() -> None:
+    """Give ``other`` catalogue rows of its own first, so that the registered metrics
+    get different primary keys there than on ``default``: trackers must match them by
+    natural key, not by the primary key resolved on ``default``."""
+    domain = Domain.objects.using("other").create(ref="unrelated")
+    for ref in ("a", "b", "c"):
+        Metric.objects.using("other").create(domain=domain, ref=ref)
 
 
 def main(fixture: str) -> None:
     for alias in ("default", "other"):
         call_command("migrate", database=alias, verbosity=0)
     call_command("loaddata", fixture, database="other", verbosity=0)
-    copy_metrics_to_other()
+    offset_primary_keys_of_other()
     report: dict[str, object] = {}
 
     trackstats("track", "--database", "other")
