@@ -134,7 +134,11 @@ ORDER_GROUPINGS = {
     "uuid_customer": (UUIDCustomer, "uuid_customer"),
     "shop": (Shop, "shop"),
 }
-LINE_GROUPINGS = {"order": (Order, "order")}
+LINE_GROUPINGS = {
+    "order": (Order, "order"),
+    # A foreign key across a relation: lines grouped by their order's customer.
+    "order__uuid_customer": (UUIDCustomer, "order__uuid_customer"),
+}
 # Trackers of one fixed object (object=): the pool it is taken from.
 FIXED = {"fixed_customer": "customers", "fixed_uuid": "uuid_customers", "fixed_shop": "shops"}
 DECIMAL_FIELDS = {"amount", "order__amount"}
@@ -208,6 +212,7 @@ def value_models(op: str, field: str | None, grouping: str) -> list[type[models.
 periods = st.one_of(
     st.sampled_from(NAMED_PERIODS),
     st.integers(min_value=2, max_value=45).map(lambda n: n * DAY_SECONDS),
+    st.sampled_from((90 * DAY_SECONDS, 365 * DAY_SECONDS)),
 )
 
 
@@ -482,7 +487,7 @@ class World:
             return getattr(self, FIXED[case.grouping])
         if case.grouping == "customer":
             return self.customers
-        if case.grouping == "uuid_customer":
+        if case.grouping in ("uuid_customer", "order__uuid_customer"):
             return self.uuid_customers
         if case.grouping == "shop":
             return self.shops
@@ -515,6 +520,7 @@ class World:
                 }
                 objects = {
                     "order": str(order.pk),
+                    "order__uuid_customer": str(self.uuid_customers[spec.uuid_customer].pk),
                     "fixed": fixed_id,
                     "country": spec.country,
                 }
