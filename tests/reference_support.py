@@ -326,8 +326,9 @@ def order_specs(
     today = now.astimezone(tz).date()
     booked_back = draw(st.integers(-1, 70))
     no_date = case.with_nulls and draw(st.integers(0, 5)) == 0
-    # Grouped by shop, a row without a shop has no object (unless nulls are drawn).
+    # Grouped by shop, an order without a shop has no object: drawn only with nulls.
     shop_required = case.grouping == "shop" and not case.with_nulls
+    shops = st.integers(0, POOL - 1)
     return OrderSpec(
         created=draw(moments(now, tz)),
         booked_on=None if no_date else today - datetime.timedelta(days=booked_back),
@@ -335,7 +336,7 @@ def order_specs(
         quantity=draw(st.integers(-3, 50)),
         customer=draw(st.integers(0, POOL - 1)),
         uuid_customer=draw(st.integers(0, POOL - 1)),
-        shop=draw(st.integers(0, POOL - 1) if shop_required else st.none() | st.integers(0, 2)),
+        shop=draw(shops if shop_required else st.none() | shops),
         country=draw(st.sampled_from(COUNTRIES)),
         paid=draw(st.booleans()),
         lines=tuple(draw(st.lists(st.integers(0, 9), max_size=3))),
