@@ -356,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     lines = header(args)
     started = time.perf_counter()
+    failures: list[str] = []
     for vendor in args.dbs:
         for rows in args.row_counts:
             flavors = [ours, old] if old else [ours]
@@ -370,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
                 flavor = old if case.implementation == "trackstats-0.7" else ours
                 print(f"{vendor} {rows:,} {case.implementation} {case.label} ...", file=sys.stderr)
                 results[case] = measure(flavor, vendor, rows, case, args)
+                if results[case]["first"].error:
+                    failures.append(f"{vendor} {rows:,} {case.implementation} {case.label}")
             lines.extend(table(vendor, rows, results, args))
             lines.append(f"Data set built in: {', '.join(build_notes)}.")
             lines.append("")
@@ -380,6 +383,11 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
     print(f"Written to {output}", file=sys.stderr)
+    if failures:
+        # A case that crashed (not one that hit the time limit) fails the run, so that
+        # the CI smoke test notices a broken harness or tracker.
+        print(f"Failed cases: {'; '.join(failures)}", file=sys.stderr)
+        return 1
     return 0
 
 
