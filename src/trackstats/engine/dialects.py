@@ -74,6 +74,10 @@ class Dialect:
         """What follows ``INSERT ... SELECT`` to overwrite the value of existing keys."""
         return ""
 
+    def materialize_hint(self) -> str:
+        """What makes a CTE computed once (``WITH x AS MATERIALIZED (...)``), if needed."""
+        return ""
+
     def lock(self, cursor: Any, name: str) -> None:
         """Serialize runs that write the same statistics (no-op where unsupported)."""
 
@@ -143,6 +147,13 @@ class SQLiteDialect(Dialect):
         keys = ", ".join(self.quote(c) for c in key_columns)
         value = self.quote(value_column)
         return f" ON CONFLICT ({keys}) DO UPDATE SET {value} = excluded.{value}"
+
+    def materialize_hint(self) -> str:
+        # SQLite inlines a CTE used once and then re-evaluates its expressions at every
+        # reference; the hint exists from SQLite 3.35.
+        if self.connection.Database.sqlite_version_info >= (3, 35):
+            return "MATERIALIZED "
+        return ""
 
 
 class MySQLDialect(Dialect):

@@ -18,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Min, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from ..objects import ObjectIdText
@@ -70,12 +72,23 @@ class Select:
     #: Widening of a numeric expression before division (depends on the value field).
     value_is_float: bool = False
 
-    def add(self, name: str, sql: str, params: Sequence[Any] = ()) -> None:
+    #: Names of CTEs to compute once rather than inline where they are used.
+    materialized: set[str] = field(default_factory=set)
+
+    def add(
+        self, name: str, sql: str, params: Sequence[Any] = (), materialize: bool = False
+    ) -> None:
         self.ctes.append((name, sql))
         self.params.extend(params)
+        if materialize:
+            self.materialized.add(name)
 
     def with_clause(self, dialect: Dialect) -> str:
-        return "WITH " + ", ".join(f"{dialect.quote(n)} AS ({sql})" for n, sql in self.ctes)
+        return "WITH " + ", ".join(
+            f"{dialect.quote(n)} AS {dialect.materialize_hint() if n in self.materialized else ''}"
+            f"({sql})"
+            for n, sql in self.ctes
+        )
 
     @property
     def result(self) -> str:
@@ -93,6 +106,8 @@ def build_select(source: Source, window: Window, dialect: Dialect, value_is_floa
         builder.lifetime(select, plan)
     else:
         builder.rolling(select, plan)
+    if source.object_field:
+        builder.object_ids(select)
     return select
 
 
@@ -144,7 +159,10 @@ class _Builder:
         keys: dict[str, Any] = {}
         if source.object_field:
             filters[f"{source.object_field}__isnull"] = False
-            keys[OBJECT] = ObjectIdText(F(source.object_field), source.object_target)
+            # The key column as stored (an integer, usually): grouping, sorting and
+            # joining on it is much cheaper than on text. The result turns it into the
+            # canonical object id text at the very end (see ``object_ids()``).
+            keys[OBJECT] = F(source.object_field)
         for key_name, (_, path) in zip(self.dimension_names, source.dimensions, strict=True):
             filters[f"{path}__isnull"] = False
             keys[key_name] = F(path)
@@ -167,6 +185,20 @@ class _Builder:
         compiler = queryset.query.get_compiler(connection=self.dialect.connection)
         sql, params = compiler.as_sql()
         return sql, list(params)
+
+    def object_ids(self, select: Select) -> None:
+        """Replace the native object key of the result by its canonical text."""
+        q = self.q
+        raw = RawSQL(f"r.{q(OBJECT)}", [], output_field=self.source.object_target)
+        compiler = Query(None).get_compiler(connection=self.dialect.connection)
+        text, params = compiler.compile(ObjectIdText(raw, self.source.object_target))
+        others = [k for k in self.key_names if k != OBJECT]
+        select.add(
+            "trackstats_output",
+            f"SELECT r.{q(DAY)}, {text} AS {q(OBJECT)}{self.cols('r', others)}, "
+            f"r.{q(VALUE)} FROM {q(select.result)} r",
+            params,
+        )
 
     # ------------------------------------------------------------ SQL helpers
     def cols(self, alias: str, names: Sequence[str]) -> str:
@@ -391,24 +423,30 @@ class _Builder:
         window = self.window
         self.numbers(select, "trackstats_numbers", (window.end - origin).days)
         origin_sql, origin_param = self.date_param(origin)
+        # Each date is computed once: inlined, the date arithmetic would run for every
+        # (date, key) pair the grid's join conditions compare.
         select.add(
             "trackstats_calendar",
             f"SELECT {self.dialect.add_days(origin_sql, 'n.n')} AS {q(DAY)} "
             f"FROM {q('trackstats_numbers')} n",
             [origin_param],
+            materialize=True,
         )
         keys = self.key_names
         key_list = "".join(f"s.{q(k)}, " for k in keys)
         group = f" GROUP BY {', '.join(f's.{q(k)}' for k in keys)}" if keys else ""
+        # The last date a window can reach, once per key rather than per grid row.
+        last = f"MAX(s.{q(AT)})"
+        if days is not None:
+            last = self.dialect.add_days(last, str(days - 1))
         select.add(
             "trackstats_keys",
             f"SELECT {key_list}MIN(s.{q(AT)}) AS {q('trackstats_first')}, "
-            f"MAX(s.{q(AT)}) AS {q('trackstats_last')} FROM {q('trackstats_src')} s{group}",
+            f"{last} AS {q('trackstats_reach')} FROM {q('trackstats_src')} s{group}",
         )
         span = f"c.{q(DAY)} >= k.{q('trackstats_first')}"
         if days is not None:
-            reach = self.dialect.add_days(f"k.{q('trackstats_last')}", str(days - 1))
-            span += f" AND c.{q(DAY)} <= {reach}"
+            span += f" AND c.{q(DAY)} <= k.{q('trackstats_reach')}"
         grid_from = (
             f"{q('trackstats_calendar')} c JOIN {q('trackstats_keys')} k ON {span} "
             f"LEFT JOIN {q('trackstats_src')} s ON s.{q(AT)} = c.{q(DAY)}"
