@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Min, Value
+from django.db.models import Count, F, Min, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 from django.utils import timezone
@@ -373,7 +373,7 @@ class _Builder:
             return
         q = self.q
         if plan.strategy is Strategy.COMPOSABLE:
-            self.daily_parts(select, plan, None, collapse=True)
+            self.lifetime_parts(select, plan)
             combine = [part.combine for part in plan.parts]
             finish = plan.finish
         else:
@@ -397,6 +397,46 @@ class _Builder:
             finish = lambda p, _: p[0]  # noqa: E731
         names = [f"trackstats_p{i}" for i in range(len(combine))]
         self.running(select, names, combine, finish, self.window.start - ONE_DAY, None)
+
+    def lifetime_parts(self, select: Select, plan: AggregatePlan) -> None:
+        """LIFETIME parts per day from the start, after one row per key that carries
+        everything earlier, dated the day before the start.
+
+        The earlier rows are selected by a plain range condition on the date field and
+        never get a local date computed, so a re-run from a recent date reads its
+        history cheaply (an index range scan where the date field is indexed).
+        """
+        q = self.q
+        window = self.window
+        parts = {f"trackstats_p{i}": part.aggregate for i, part in enumerate(plan.parts)}
+        name = self.source.date_field
+        if self.source.date_is_datetime:
+            before: Any = _db_instant(day_start(window.start, window.tz))
+        else:
+            before = window.start
+        eve = Value(window.start - ONE_DAY, output_field=models.DateField())
+        earlier = (
+            self.rows(None)
+            .filter(**{f"{name}__lt": before})
+            # A constant: the ORM leaves it out of GROUP BY, so there is one group per key.
+            .annotate(**{AT: eve})
+            .values(AT, *self.key_names)
+            .annotate(**parts, trackstats_n=Count("*"))
+        )
+        earlier_sql, earlier_params = self.compile(earlier)
+        daily_sql, daily_params = self.compile(
+            self.rows(window.start).values(AT, *self.key_names).annotate(**parts)
+        )
+        columns = [AT, *self.key_names, *parts]
+        listed = ", ".join(f"e.{q(c)}" for c in columns)
+        select.add(
+            "trackstats_src",
+            # Without keys the earlier part is one aggregate row even when no row
+            # precedes the start: keep it only when it has rows.
+            f"SELECT {listed} FROM ({earlier_sql}) e WHERE e.{q('trackstats_n')} > 0 "
+            f"UNION ALL SELECT {listed} FROM ({daily_sql}) e",
+            [*earlier_params, *daily_params],
+        )
 
     def running(
         self,
