@@ -58,11 +58,21 @@ class AggregatePlan:
     finish: Callable[..., str] | None = None
 
 
+def aggregate_condition(aggregate: models.Aggregate) -> Any:
+    """The ``filter=`` condition an aggregate was built with, or None.
+
+    Django 6.0 keeps it wrapped in an ``AggregateFilter``; 5.2 keeps it as given.
+    """
+    condition = aggregate.filter
+    return getattr(condition, "condition", condition)
+
+
 def aggregate_argument(aggregate: models.Aggregate) -> Any:
     """The single expression an aggregate applies to, its filter folded in."""
     argument = aggregate.source_expressions[0]
-    if aggregate.filter is not None:
-        argument = models.Case(models.When(aggregate.filter, then=argument))
+    condition = aggregate_condition(aggregate)
+    if condition is not None:
+        argument = models.Case(models.When(condition, then=argument))
     return argument
 
 
@@ -84,9 +94,10 @@ def plan_aggregate(aggregate: models.Aggregate) -> AggregatePlan:
         )
     if isinstance(aggregate, Avg) and not aggregate.distinct:
         source = aggregate.source_expressions[0]
+        condition = aggregate_condition(aggregate)
         parts = (
-            Part(Sum(source, filter=aggregate.filter), "SUM"),
-            Part(Count(source, filter=aggregate.filter), "SUM"),
+            Part(Sum(source, filter=condition), "SUM"),
+            Part(Count(source, filter=condition), "SUM"),
         )
         return AggregatePlan(Strategy.COMPOSABLE, argument, parts, _ratio)
     return AggregatePlan(Strategy.GENERIC, argument)
