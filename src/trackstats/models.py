@@ -199,6 +199,9 @@ class AbstractStatistic(models.Model):
 class StatisticByDate(AbstractStatistic):
     class Meta:
         unique_together = [("date", "metric", "period")]
+        # A tracker's run reads its latest date and replaces a date range of one
+        # metric and period: this index makes both small range scans.
+        indexes = [models.Index(fields=["metric", "period", "date"], name="trackstats_bydate_run")]
         verbose_name = _("statistic by date")
         verbose_name_plural = _("statistics by date")
 
@@ -211,6 +214,11 @@ class StatisticByDateAndObject(AbstractStatistic):
 
     class Meta:
         unique_together = [("date", "metric", "object_type", "object_id", "period")]
+        indexes = [
+            models.Index(
+                fields=["metric", "period", "object_type", "date"], name="trackstats_byobject_run"
+            )
+        ]
         verbose_name = _("statistic by date and object")
         verbose_name_plural = _("statistics by date and object")
 
