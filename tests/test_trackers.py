@@ -507,3 +507,26 @@ def test_average_keeps_full_precision(period):
     )
     tracker.track(Order.objects.all())
     assert stored(tracker)[(today,)] == pytest.approx(4 / 3, rel=1e-12)
+
+
+def test_decimal_sums_are_stored_at_the_columns_scale():
+    """SQLite adds decimals as floats: the stored value must still be exact cents."""
+    today = local_today()
+    who = customer()
+    for amount in ("0.10", "0.20"):
+        order(here(today), who, amount=decimal.Decimal(amount))
+    tracker = ObjectsByDateTracker(
+        period=Period.DAY,
+        metric=make_metric("revenue"),
+        date_field="created",
+        aggr_op=Sum("amount"),
+        statistic_model=RevenueStatistic,
+    )
+    tracker.track(Order.objects.all())
+    table = connection.ops.quote_name(RevenueStatistic._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {table}")
+        (raw,) = cursor.fetchone()
+    # As floats, 0.1 + 0.2 is 0.30000000000000004.
+    assert decimal.Decimal(str(raw)) == decimal.Decimal("0.30")
+    assert tracker.compute(Order.objects.all()).values == {(today,): decimal.Decimal("0.30")}

@@ -401,7 +401,7 @@ class ObjectsByDateTracker:
         fixed = dict(target.fixed)
         order = [n for n in dimension_fields(self.statistic_model)]
         values: dict[tuple[Any, ...], Any] = {}
-        for row in read(select, queryset.db):
+        for row in read(select, queryset.db, value_field):
             day, *keys, value = row
             by_name = {
                 n: (f.to_python(k) if not f.is_relation else k)

@@ -83,15 +83,16 @@ def _write_once(
             dialect.unlock(cursor, target.lock_name)
 
 
-def read(select: Select, using: str) -> list[tuple[Any, ...]]:
-    """The rows of ``select``: (day, key columns..., value)."""
+def read(select: Select, using: str, value_field: models.Field) -> list[tuple[Any, ...]]:
+    """The rows of ``select``: (day, key columns..., value), values as a write
+    would store them in ``value_field``."""
     connection = connections[using]
     dialect = dialect_for(connection)
     q = dialect.quote
     keys = "".join(f", r.{q(k)}" for k in select.key_columns)
+    value = _stored_value(dialect, value_field, f"r.{q(VALUE)}")
     sql = (
-        f"{select.with_clause(dialect)} SELECT r.{q(DAY)}{keys}, r.{q(VALUE)} "
-        f"FROM {q(select.result)} r"
+        f"{select.with_clause(dialect)} SELECT r.{q(DAY)}{keys}, {value} FROM {q(select.result)} r"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, select.params)
@@ -126,14 +127,27 @@ def _insert(select: Select, target: Target, dialect: Dialect) -> tuple[str, list
     keys = "".join(f", r.{q(k)}" for k in select.key_columns)
     placeholders = "".join("%s, " for _ in fixed_names)
     key_columns = [target.column(n) for n in statistic_key_fields(target.model)]
+    value = _stored_value(dialect, target.model._meta.get_field("value"), f"r.{q(VALUE)}")
     sql = (
         f"INSERT INTO {q(target.model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
         f"{select.with_clause(dialect)} "
-        f"SELECT {placeholders}r.{q(DAY)}{keys}, r.{q(VALUE)} FROM {q(select.result)} r "
+        f"SELECT {placeholders}r.{q(DAY)}{keys}, {value} FROM {q(select.result)} r "
         # SQLite needs a WHERE before an upsert clause to parse INSERT ... SELECT.
         f"WHERE 1 = 1{dialect.upsert_clause(key_columns, target.column('value'))}"
     )
     return sql, [*select.params, *(value for _, value in target.fixed)]
+
+
+def _stored_value(dialect: Dialect, value_field: models.Field, value_sql: str) -> str:
+    """The value as the statistic column keeps it.
+
+    SQLite adds decimals as floats and stores what it gets (0.30000000000000004); the
+    other databases round to the column's scale on insert. Reads round the same way,
+    so that ``compute()`` reports exactly what ``track()`` stores.
+    """
+    if dialect.connection.vendor == "sqlite" and isinstance(value_field, models.DecimalField):
+        return f"ROUND({value_sql}, {int(value_field.decimal_places)})"
+    return value_sql
 
 
 def _is_deadlock(error: DatabaseError) -> bool:
