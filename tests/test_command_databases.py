@@ -10,33 +10,20 @@ import json
 import pytest
 
 from tests.tasksapp.processes import (
-    create_databases,
     django_admin,
-    drop_databases,
-    process_env,
     seed_fixture,
 )
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def env(tmp_path, django_db_blocker):
-    env, server_databases = process_env(tmp_path)
-    with django_db_blocker.unblock():
-        create_databases(server_databases)
-    try:
-        yield env
-    finally:
-        with django_db_blocker.unblock():
-            drop_databases(server_databases)
-
-
-def test_database_option_of_every_subcommand(env, tmp_path):
+def test_database_option_of_every_subcommand(process_env_with_databases, tmp_path):
     fixture = tmp_path / "shop.json"
     seed_fixture(fixture)
     code = f"from tests.tasksapp.databases_scenario import main; main({str(fixture)!r})"
-    report = json.loads(django_admin(env, "shell", "--no-imports", "-c", code))
+    report = json.loads(
+        django_admin(process_env_with_databases, "shell", "--no-imports", "-c", code)
+    )
 
     tracked = report["after_track"]["other"]
     assert tracked > 0

@@ -23,29 +23,13 @@ from django.utils import timezone
 
 from tests.tasksapp.processes import (
     ROOT,
-    create_databases,
     django_admin,
-    drop_databases,
-    process_env,
     seed_fixture,
 )
 
 WORKER_TIMEOUT = 180
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def worker_env(tmp_path, django_db_blocker):
-    """Environment of the worker processes, with their databases created and dropped."""
-    env, server_databases = process_env(tmp_path)
-    with django_db_blocker.unblock():
-        create_databases(server_databases)
-    try:
-        yield env
-    finally:
-        with django_db_blocker.unblock():
-            drop_databases(server_databases)
 
 
 def expected_statistics(orders, today: datetime.date) -> dict[tuple, int]:
@@ -77,16 +61,16 @@ def expected_statistics(orders, today: datetime.date) -> dict[tuple, int]:
     return expected
 
 
-def test_db_workers_track_every_registered_tracker(worker_env, tmp_path):
-    django_admin(worker_env, "migrate", "--verbosity", "0")
+def test_db_workers_track_every_registered_tracker(process_env_with_databases, tmp_path):
+    django_admin(process_env_with_databases, "migrate", "--verbosity", "0")
     fixture = tmp_path / "shop.json"
     orders = seed_fixture(fixture)
-    django_admin(worker_env, "loaddata", str(fixture), "--verbosity", "0")
+    django_admin(process_env_with_databases, "loaddata", str(fixture), "--verbosity", "0")
 
     # Enqueued twice: two workers may run the same tracker at the same time, as two
     # machines would; the values must come out right all the same.
     for _ in range(2):
-        out = django_admin(worker_env, "trackstats", "track", "--enqueue")
+        out = django_admin(process_env_with_databases, "trackstats", "track", "--enqueue")
         assert "Enqueued 4 tracking tasks." in out
 
     worker_command = [
@@ -104,7 +88,7 @@ def test_db_workers_track_every_registered_tracker(worker_env, tmp_path):
         subprocess.Popen(
             [*worker_command, "--worker-id", f"worker-{number}"],
             cwd=ROOT,
-            env=worker_env,
+            env=process_env_with_databases,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -124,7 +108,7 @@ def test_db_workers_track_every_registered_tracker(worker_env, tmp_path):
 
     report = json.loads(
         django_admin(
-            worker_env,
+            process_env_with_databases,
             "shell",
             "--no-imports",
             "-c",
@@ -142,7 +126,9 @@ def test_db_workers_track_every_registered_tracker(worker_env, tmp_path):
     assert all(worker_ids for _, worker_ids, _ in report["tasks"])
     assert ran_on <= {"worker-1", "worker-2"}
 
-    exported = django_admin(worker_env, "trackstats", "export", "--format", "jsonl")
+    exported = django_admin(
+        process_env_with_databases, "trackstats", "export", "--format", "jsonl"
+    )
     stored = {}
     for line in exported.splitlines():
         record = json.loads(line)
@@ -153,5 +139,5 @@ def test_db_workers_track_every_registered_tracker(worker_env, tmp_path):
     assert stored == expected_statistics(orders, today)
 
     # By default verify compares the whole stored history.
-    verified = django_admin(worker_env, "trackstats", "verify")
+    verified = django_admin(process_env_with_databases, "trackstats", "verify")
     assert "4 tracker(s) match the stored statistics." in verified
