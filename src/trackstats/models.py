@@ -26,6 +26,7 @@ __all__ = [
     "Period",
     "StatisticByDate",
     "StatisticByDateAndObject",
+    "TrackerRun",
     "statistic_key_fields",
 ]
 
@@ -221,6 +222,61 @@ class StatisticByDateAndObject(AbstractStatistic):
         ]
         verbose_name = _("statistic by date and object")
         verbose_name_plural = _("statistics by date and object")
+
+
+class TrackerRun(models.Model):
+    """One run of a tracker: when, over which dates, what it wrote, and how it ended.
+
+    Written by every ``track()`` (successful runs in the transaction of their writes,
+    failed ones after the rollback), on the database the statistics live in. The scope
+    fields (statistic model, metric, period and, for a tracker of one object, that
+    object) say whose statistics the run wrote; the latest successful run of a scope
+    remembers the time zone its dates were computed in.
+    """
+
+    class Status(models.TextChoices):
+        SUCCESS = "success", _("success")
+        FAILED = "failed", _("failed")
+
+    name = models.CharField(_("tracker"), max_length=255)
+    statistic_model = models.CharField(_("statistic model"), max_length=255)
+    # Nullable: a run can fail before its metric is known (a broken source callable).
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period = models.IntegerField(_("period"), null=True, blank=True)
+    object_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The fixed object of a one-object tracker; empty for every other tracker.
+    object_id = models.CharField(max_length=OBJECT_ID_MAX_LENGTH, blank=True, default="")
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"))
+    seconds = models.FloatField(_("duration (s)"))
+    start_date = models.DateField(_("from date"), null=True, blank=True)
+    end_date = models.DateField(_("to date"), null=True, blank=True)
+    rows_written = models.IntegerField(_("rows written"), default=0)
+    rows_removed = models.IntegerField(_("rows removed"), default=0)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    error = models.TextField(_("error"), blank=True, default="")
+
+    class Meta:
+        indexes = [
+            # The latest run of one scope: the time zone check before every run.
+            models.Index(
+                fields=["metric", "period", "statistic_model", "started_at"],
+                name="trackstats_run_scope",
+            ),
+            # The latest run of one tracker: `trackstats status` and the admin.
+            models.Index(fields=["name", "started_at"], name="trackstats_run_name"),
+        ]
+        get_latest_by = ["started_at", "id"]
+        verbose_name = _("tracker run")
+        verbose_name_plural = _("tracker runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M:%S} {self.status}"
 
 
 STATISTIC_CORE_FIELDS = frozenset({"metric", "period", "date"})
