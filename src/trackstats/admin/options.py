@@ -1,4 +1,4 @@
-"""ModelAdmins of domains, metrics and statistics.
+"""ModelAdmins of domains, metrics and statistics; the run log's is in run_log.
 
 Every change list selects its related rows in the page query, so its cost in
 queries does not grow with the number of rows shown.
@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html
@@ -23,11 +22,14 @@ from ..models import (
     Metric,
     StatisticByDate,
     StatisticByDateAndObject,
+    TrackerRun,
     dimension_fields,
     is_by_object,
 )
 from ..periods import period_label
+from .filters import PeriodListFilter
 from .forms import ChartForm, ObjectChartForm
+from .run_log import LastTracked, TrackerRunAdmin, last_tracked
 from .views import chart_view
 
 
@@ -45,29 +47,6 @@ class MetricAdmin(admin.ModelAdmin):
     @admin.display(description=_("label"), ordering="domain__ref")
     def label(self, obj: Metric) -> str:
         return obj.label
-
-
-class PeriodListFilter(admin.SimpleListFilter):
-    """The periods stored, N-day windows included, which a choices filter would miss."""
-
-    title = _("period")
-    parameter_name = "period"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        stored = (
-            model_admin.model._default_manager.order_by("period")
-            .values_list("period", flat=True)
-            .distinct()
-        )
-        return [(str(period), period_label(period)) for period in stored]
-
-    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
-        value = self.value()
-        if value is None:
-            return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(period=int(value))
 
 
 class StatisticAdmin(admin.ModelAdmin):
@@ -143,18 +122,52 @@ class StatisticAdmin(admin.ModelAdmin):
         # Before the defaults: their catch-all would read "chart" as an object id.
         return [chart, *super().get_urls()]
 
+    def get_last_tracked(
+        self,
+        request: HttpRequest,
+        *,
+        metric_id: int,
+        period: int | None = None,
+        object_type_id: int | None = None,
+        object_id: str | None = None,
+    ) -> LastTracked:
+        """The latest runs of the trackers of one metric into this model (one query)."""
+        return last_tracked(
+            request,
+            self.admin_site,
+            self.model,
+            metric_id=metric_id,
+            period=period,
+            object_type_id=object_type_id,
+            object_id=object_id,
+        )
+
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         context = dict(extra_context or {})
+        # The metric and period the list is filtered by, if any.
+        params = {
+            name: int(request.GET[key])
+            for name, key in (("metric", "metric__id__exact"), ("period", "period"))
+            if request.GET.get(key, "").isdigit()
+        }
         if self.has_chart():
-            # Open the chart on the metric and period the list is filtered by, if any.
-            params = {
-                name: request.GET[key]
-                for name, key in (("metric", "metric__id__exact"), ("period", "period"))
-                if request.GET.get(key, "").isdigit()
-            }
             context.setdefault("chart_url", self.chart_url(**params))
+        # A list of several metrics has no one "last tracked" to show.
+        if "metric" in params and self.has_view_or_change_permission(request):
+            object_type = request.GET.get("object_type__id__exact", "")
+            context.setdefault(
+                "last_tracked",
+                self.get_last_tracked(
+                    request,
+                    metric_id=params["metric"],
+                    period=params.get("period"),
+                    object_type_id=int(object_type)
+                    if object_type.isdigit() and is_by_object(self.model)
+                    else None,
+                ),
+            )
         return super().changelist_view(request, extra_context=context)
 
 
@@ -206,3 +219,4 @@ admin.site.register(Domain, DomainAdmin)
 admin.site.register(Metric, MetricAdmin)
 admin.site.register(StatisticByDate, StatisticByDateAdmin)
 admin.site.register(StatisticByDateAndObject, StatisticByDateAndObjectAdmin)
+admin.site.register(TrackerRun, TrackerRunAdmin)

@@ -18,11 +18,11 @@ from .chart_data import daily_points
 from .forms import ChartForm
 
 if TYPE_CHECKING:
-    from django.contrib.admin import ModelAdmin
+    from .options import StatisticAdmin
 
 
 def chart_view(
-    request: HttpRequest, model_admin: ModelAdmin, form_class: type[ChartForm]
+    request: HttpRequest, model_admin: StatisticAdmin, form_class: type[ChartForm]
 ) -> HttpResponse:
     """Draw one daily series of ``model_admin.model``, or send it as CSV (``format=csv``).
 
@@ -53,7 +53,15 @@ def chart_view(
             return csv_response(points, data)
         query = form.data.copy()
         query["format"] = "csv"
+        object_type = data.get("object_type")
         context.update(
+            last_tracked=model_admin.get_last_tracked(
+                request,
+                metric_id=data["metric"].pk,
+                period=data["period"],
+                object_type_id=object_type.pk if object_type is not None else None,
+                object_id=data.get("object_id"),
+            ),
             chart=render_chart(points, title=_chart_title(data), style=data["chart"]),
             chart_title=_chart_title(data),
             csv_url=f"?{query.urlencode()}",
