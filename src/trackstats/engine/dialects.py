@@ -183,7 +183,7 @@ class MySQLDialect(Dialect):
     def lock(self, cursor: Any, name: str) -> None:
         # A named lock belongs to the session, not the transaction: unlock() releases
         # it once the transaction is over.
-        cursor.execute("SELECT GET_LOCK(%s, %s)", [_lock_name(name), self.lock_timeout])
+        cursor.execute("SELECT GET_LOCK(%s, %s)", [self.lock_name(name), self.lock_timeout])
         (acquired,) = cursor.fetchone()
         if acquired != 1:
             raise TimeoutError(
@@ -192,8 +192,22 @@ class MySQLDialect(Dialect):
             )
 
     def unlock(self, cursor: Any, name: str) -> None:
-        cursor.execute("SELECT RELEASE_LOCK(%s)", [_lock_name(name)])
+        cursor.execute("SELECT RELEASE_LOCK(%s)", [self.lock_name(name)])
         cursor.fetchone()
+
+    def lock_name(self, name: str) -> str:
+        """The server-wide name of the lock for ``name`` on this connection's database.
+
+        GET_LOCK names are shared by every database of the server, so the database
+        name is part of it: runs on two databases of one server never wait for each
+        other. Names are limited to 64 characters; the digest covers the whole database
+        name and ``name``, and a readable prefix of the database name is kept for
+        whoever looks at the server's locks.
+        """
+        database = str(self.connection.settings_dict["NAME"])
+        digest = _lock_digest(f"{database}\n{name}").hex()[:_LOCK_DIGEST_LENGTH]
+        readable = f"trackstats:{database}"[: _LOCK_NAME_LENGTH - len(digest) - 1]
+        return f"{readable}:{digest}"
 
 
 _DIALECTS: dict[str, type[Dialect]] = {
@@ -217,6 +231,7 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(_lock_digest(name)[:8], "big", signed=True)
 
 
-def _lock_name(name: str) -> str:
-    # MySQL limits lock names to 64 characters.
-    return "trackstats:" + _lock_digest(name).hex()[:40]
+#: MySQL and MariaDB refuse longer GET_LOCK names.
+_LOCK_NAME_LENGTH = 64
+#: 128 bits of the digest: no two (database, statistics) pairs share a lock.
+_LOCK_DIGEST_LENGTH = 32
