@@ -14,6 +14,7 @@ from django.db import connections, models, router
 
 from .objects import ObjectIdText, object_id_of
 from .periods import validate_period
+from .signals import post_record
 
 
 class StatisticQuerySet(models.QuerySet):
@@ -80,7 +81,9 @@ class StatisticQuerySet(models.QuerySet):
             unique_fields=unique_fields,
             update_fields=["value"],
         )
-        return model._default_manager.using(db).get(**key)
+        stored = model._default_manager.using(db).get(**key)
+        post_record.send(sender=model, instance=stored, using=db)
+        return stored
 
     def _write_db(self) -> str:
         return self._db or router.db_for_write(self.model)

@@ -41,6 +41,8 @@ class Registration:
     tracker: Any
     source: QuerySource
     explicit_name: str | None = None
+    #: Days recomputed before the latest stored date; None: the tracker's own.
+    lookback: int | None = None
 
     @property
     def name(self) -> str:
@@ -77,12 +79,18 @@ class TrackerRegistry:
     _entries: list[Registration] = field(default_factory=list)
 
     def register(
-        self, tracker: Any, queryset: QuerySource, *, name: str | None = None
+        self,
+        tracker: Any,
+        queryset: QuerySource,
+        *,
+        name: str | None = None,
+        lookback: int | None = None,
     ) -> Registration:
         """Register ``tracker`` to run over ``queryset`` (a queryset or a callable).
 
         ``name`` overrides the default ``"<metric label>.<period name>"``, for instance
-        when one metric and period are tracked into two statistic models.
+        when one metric and period are tracked into two statistic models. ``lookback``
+        overrides the tracker's: the days recomputed before the latest stored date.
         """
         if not (isinstance(queryset, models.QuerySet) or callable(queryset)):
             raise TypeError(
@@ -96,7 +104,13 @@ class TrackerRegistry:
         if isinstance(queryset, models.QuerySet) and hasattr(tracker, "check_source"):
             # Field names that do not exist fail at startup, not at the first run.
             tracker.check_source(queryset.model)
-        entry = Registration(tracker=tracker, source=queryset, explicit_name=name)
+        if lookback is not None:
+            from .trackers import check_lookback
+
+            check_lookback(lookback)
+        entry = Registration(
+            tracker=tracker, source=queryset, explicit_name=name, lookback=lookback
+        )
         self._entries.append(entry)
         return entry
 
@@ -161,9 +175,15 @@ def _matches(entry: Registration, text: str) -> bool:
 registry = TrackerRegistry()
 
 
-def register(tracker: Any, queryset: QuerySource, *, name: str | None = None) -> Registration:
+def register(
+    tracker: Any,
+    queryset: QuerySource,
+    *,
+    name: str | None = None,
+    lookback: int | None = None,
+) -> Registration:
     """Register a tracker in the project-wide registry; see :class:`TrackerRegistry`."""
-    return registry.register(tracker, queryset, name=name)
+    return registry.register(tracker, queryset, name=name, lookback=lookback)
 
 
 def autodiscover() -> None:

@@ -12,12 +12,14 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import models
+from django.db import models, router
 from django.db.models.expressions import Star
+from django.utils import timezone
 
-from .models import dimension_fields
+from .models import TrackerRun, dimension_fields
 from .periods import period_name
 from .registry import Registration
+from .runlog import RunRecord, log_failure
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class RunReport:
     rows_removed: int
     seconds: float
     dry_run: bool = False
+    time_zone: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The report as JSON-ready values, the return value of a tracking task."""
@@ -68,11 +71,38 @@ def statistics_database(entry: Registration, using: str | None = None) -> str:
 
 
 def track(
-    entry: Registration, since: datetime.date | None = None, using: str | None = None
+    entry: Registration,
+    since: datetime.date | None = None,
+    using: str | None = None,
+    until: datetime.date | None = None,
+    lookback: int | None = None,
 ) -> RunReport:
-    """Run the tracker of ``entry`` and store its statistics."""
+    """Run the tracker of ``entry`` and store its statistics.
+
+    ``lookback`` overrides the registration's, which overrides the tracker's. The run
+    is logged under the registration's name, failures included.
+    """
     started = time.perf_counter()
-    result = entry.tracker.track(source_queryset(entry, using), since=since)
+    started_at = timezone.now()
+    try:
+        queryset = source_queryset(entry, using)
+    except Exception as error:
+        # The tracker never ran: log the failure under the registration's name.
+        record = RunRecord(
+            name=entry.name,
+            started_at=started_at,
+            seconds=time.perf_counter() - started,
+            time_zone="",
+        )
+        log_failure(record, None, using or router.db_for_write(TrackerRun), error)
+        raise
+    result = entry.tracker.track(
+        queryset,
+        since=since,
+        until=until,
+        lookback=_lookback(entry, lookback),
+        name=entry.name,
+    )
     return RunReport(
         name=entry.name,
         start_date=result.start_date,
@@ -80,15 +110,25 @@ def track(
         rows_written=result.rows_written,
         rows_removed=result.rows_removed,
         seconds=time.perf_counter() - started,
+        time_zone=result.time_zone,
     )
 
 
 def dry_run(
-    entry: Registration, since: datetime.date | None = None, using: str | None = None
+    entry: Registration,
+    since: datetime.date | None = None,
+    using: str | None = None,
+    until: datetime.date | None = None,
+    lookback: int | None = None,
 ) -> RunReport:
     """Compute what a run of ``entry`` would store, writing nothing."""
     started = time.perf_counter()
-    computed = entry.tracker.compute(source_queryset(entry, using), since=since)
+    computed = entry.tracker.compute(
+        source_queryset(entry, using),
+        since=since,
+        until=until,
+        lookback=_lookback(entry, lookback),
+    )
     return RunReport(
         name=entry.name,
         start_date=computed.start_date,
@@ -101,20 +141,24 @@ def dry_run(
 
 
 def verify(
-    entry: Registration, since: datetime.date | None = None, using: str | None = None
+    entry: Registration,
+    since: datetime.date | None = None,
+    using: str | None = None,
+    until: datetime.date | None = None,
 ) -> list[Difference]:
     """Recompute without writing; the statistics whose stored value differs.
 
-    From ``since`` through today; by default from the earliest date stored for the
-    tracker's metric and period (or, with nothing stored, from the first source row),
-    so the whole stored history is checked. A key the recomputation leaves out (its
+    From ``since`` through ``until`` (default today); by default from the earliest
+    date of the tracker's stored rows (its scope: see ``tracker.stored_rows()``), or,
+    with nothing stored, from the first source row, so the whole stored history is
+    checked. A key the recomputation leaves out (its
     window holds no source rows) may be stored as 0, since trackers set such rows to 0
     or remove them; any other stored value for it is a difference.
     """
     tracker = entry.tracker
     if since is None:
         since = first_stored_date(entry, using)
-    computed = tracker.compute(source_queryset(entry, using), since=since)
+    computed = tracker.compute(source_queryset(entry, using), since=since, until=until)
     if computed.start_date is None:
         return []
     stored = _stored_values(entry, computed.start_date, computed.end_date, using)
@@ -132,26 +176,23 @@ def verify(
 
 
 def last_stored_date(entry: Registration, using: str | None = None) -> datetime.date | None:
-    """The most recent date stored for the tracker's metric and period."""
-    return _stored_dates(entry, using).aggregate(last=models.Max("date"))["last"]
+    """The most recent date of the tracker's stored rows."""
+    return _stored_rows(entry, using).aggregate(last=models.Max("date"))["last"]
 
 
 def first_stored_date(entry: Registration, using: str | None = None) -> datetime.date | None:
-    """The earliest date stored for the tracker's metric and period."""
-    return _stored_dates(entry, using).aggregate(first=models.Min("date"))["first"]
+    """The earliest date of the tracker's stored rows."""
+    return _stored_rows(entry, using).aggregate(first=models.Min("date"))["first"]
 
 
-def _stored_dates(entry: Registration, using: str | None) -> models.QuerySet:
-    tracker = entry.tracker
-    return tracker.statistic_model._default_manager.using(
-        statistics_database(entry, using)
-    ).filter(**_metric_lookup(tracker), period=tracker.period)
+def _stored_rows(entry: Registration, using: str | None) -> models.QuerySet:
+    return entry.tracker.stored_rows(statistics_database(entry, using))
 
 
-def _metric_lookup(tracker: Any) -> dict[str, str]:
-    """Match the metric by natural key: its primary key may differ between databases."""
-    metric = tracker.metric
-    return {"metric__domain__ref": metric.domain.ref, "metric__ref": metric.ref}
+def _lookback(entry: Registration, lookback: int | None) -> int | None:
+    if lookback is not None:
+        return lookback
+    return entry.lookback
 
 
 def describe_aggregate(tracker: Any) -> str:
@@ -186,13 +227,8 @@ def _stored_values(
     model = tracker.statistic_model
     columns = [model._meta.get_field(name).attname for name in dimension_fields(model)]
     rows = (
-        model._default_manager.using(statistics_database(entry, using))
-        .filter(
-            **_metric_lookup(tracker),
-            period=tracker.period,
-            date__gte=start_date,
-            date__lte=end_date,
-        )
+        _stored_rows(entry, using)
+        .filter(date__gte=start_date, date__lte=end_date)
         .values_list("date", *columns, "value")
     )
     return {tuple(row[:-1]): row[-1] for row in rows.iterator()}

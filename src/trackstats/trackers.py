@@ -24,13 +24,15 @@ both must live in the same database: the queryset's (``using()`` is respected).
 from __future__ import annotations
 
 import datetime
+import logging
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, models, transaction
 from django.db.models import Count, F, Min
 from django.db.models.expressions import Star
 from django.db.models.sql import Query
@@ -52,7 +54,9 @@ from .models import (
     resolve_instance,
 )
 from .objects import object_id_of
-from .periods import period_days, validate_period
+from .periods import period_days, period_name, validate_period
+from .runlog import RunRecord, Scope, log_failure, log_success, previous_zone, zone_name
+from .signals import post_track
 
 __all__ = [
     "ComputedRun",
@@ -60,8 +64,12 @@ __all__ = [
     "CountObjectsByDateTracker",
     "ObjectsByDateAndObjectTracker",
     "ObjectsByDateTracker",
+    "TimeZoneChanged",
     "TrackResult",
+    "check_lookback",
 ]
+
+logger = logging.getLogger("trackstats")
 
 _OBJECT_FIELDS = ("object_type", "object_id")
 
@@ -81,6 +89,21 @@ class TrackResult:
     end_date: datetime.date
     rows_written: int
     rows_removed: int
+    #: The time zone the run's dates are local dates of (its IANA name). Left out of
+    #: comparisons, so results compare as they did before it was added.
+    time_zone: str = field(default="", compare=False)
+
+
+class TimeZoneChanged(ValueError):
+    """A run in another time zone than the stored statistics' would mix the two."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The dates a run covers, ``start`` through ``end``; start None: nothing to do."""
+
+    start: datetime.date | None
+    end: datetime.date
 
 
 @dataclass(frozen=True)
@@ -145,6 +168,9 @@ class ObjectsByDateTracker:
     - ``tz``: the time zone of the dates (default: the current time zone when the run
       starts).
     - ``model``: optionally, the source model, to check the field names at once.
+    - ``lookback``: days recomputed before the most recent stored date on every run
+      without ``since`` (default 0), so that source rows edited or deleted that many
+      days late are reflected; see docs/concepts.md for the trade-off.
 
     Declaration mistakes raise when the tracker is built (or, for the source fields,
     when ``model`` is not given, before a run touches the database):
@@ -163,6 +189,7 @@ class ObjectsByDateTracker:
     tz: datetime.tzinfo | None = None
     dimensions: Mapping[str, str] | None = None
     model: type[models.Model] | None = None
+    lookback: int = 0
 
     _default_metric: Any = None
     _by_object = False
@@ -176,6 +203,7 @@ class ObjectsByDateTracker:
         "tz",
         "dimensions",
         "model",
+        "lookback",
     )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -204,6 +232,7 @@ class ObjectsByDateTracker:
         self._check_date_field_name()
         self.aggr_op = self._check_aggregate(self.aggr_op)
         self._check_tz()
+        self.lookback = check_lookback(self.lookback)
         self.dimensions = self._check_dimensions(self.dimensions)
         self._checked_models: set[type[models.Model]] = set()
         if self.model is not None:
@@ -356,42 +385,33 @@ class ObjectsByDateTracker:
 
     # ------------------------------------------------------------ running
     def start_date(
-        self, queryset: models.QuerySet, since: datetime.date | None = None
+        self,
+        queryset: models.QuerySet,
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+        *,
+        lookback: int | None = None,
     ) -> datetime.date | None:
-        """Where a run would start: ``since``; else the most recent stored date of this
-        metric and period (it is recomputed); else the local date of the first source
-        row; None when there is nothing at all."""
-        self._check_queryset(queryset)
-        tz = self._zone()
-        if since is not None:
-            if isinstance(since, datetime.datetime) or not isinstance(since, datetime.date):
-                raise TypeError(f"since must be a datetime.date, got {since!r}")
-            return since
-        stored = (
-            self.statistic_model._default_manager.using(queryset.db)
-            .filter(**self._scope(queryset.db))
-            .order_by("-date")
-            .values_list("date", flat=True)
-            .first()
-        )
-        if stored is not None:
-            return min(stored, _today(tz))
-        first = queryset.order_by().aggregate(trackstats_first=Min(self.date_field))[
-            "trackstats_first"
-        ]
-        if first is None:
-            return None
-        if isinstance(first, datetime.datetime):
-            if timezone.is_naive(first):
-                first = timezone.make_aware(first, timezone.get_default_timezone())
-            return local_date(first, tz)
-        return first
+        """Where a run would start; None when there is nothing at all.
+
+        ``since`` when given. Else, with statistics stored, the most recent stored
+        date minus ``lookback`` days (never before the first stored date), or the
+        first stored date when the time zone changed since the last run (the whole
+        range is recomputed). Else the local date of the first source row.
+        """
+        return self._plan(queryset, since, until, lookback).start
 
     def compute(
-        self, queryset: models.QuerySet, since: datetime.date | None = None
+        self,
+        queryset: models.QuerySet,
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+        *,
+        lookback: int | None = None,
     ) -> ComputedRun:
         """The statistics a ``track()`` would store now, without writing anything."""
-        start, end = self._range(queryset, since)
+        plan = self._plan(queryset, since, until, lookback)
+        start, end = plan.start, plan.end
         if start is None or start > end:
             return ComputedRun(start, end, {})
         select = self._select(queryset, start, end)
@@ -412,21 +432,195 @@ class ObjectsByDateTracker:
             values[key] = convert_value(value_field, value)
         return ComputedRun(start, end, values)
 
-    def track(self, queryset: models.QuerySet, since: datetime.date | None = None) -> TrackResult:
-        """Compute and store the statistics from the start date through today.
+    def track(
+        self,
+        queryset: models.QuerySet,
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+        *,
+        lookback: int | None = None,
+        name: str | None = None,
+    ) -> TrackResult:
+        """Compute and store the statistics from the start date through ``until``
+        (default: today).
 
-        Afterwards every stored value of this tracker from the start date through today
-        equals a recomputation from the source: edited and deleted source rows are
-        reflected, and a statistic whose window became empty is deleted (it reads 0).
+        Afterwards every stored value of this tracker from the start date through the
+        end date equals a recomputation from the source: edited and deleted source rows
+        are reflected, and a statistic whose window became empty is deleted (it reads
+        0). Source changes dated before the start date are not looked at: see
+        ``lookback`` and docs/concepts.md. The run is logged as a ``TrackerRun``
+        called ``name`` (default ``"<metric label>.<period name>"``) and announced by
+        the ``post_track`` signal.
         """
-        start, end = self._range(queryset, since)
-        if start is None or start > end:
-            return TrackResult(start, end, 0, 0)
-        select = self._select(queryset, start, end)
-        written, deleted = write(select, self._target(queryset.db), queryset.db, start, end)
-        return TrackResult(start, end, written, max(deleted - written, 0))
+        self._check_queryset(queryset)
+        _check_day(since, "since")
+        _check_day(until, "until")
+        if lookback is not None:
+            check_lookback(lookback)
+        using = queryset.db
+        started_at = timezone.now()
+        clock = time.perf_counter()
+        zone = zone_name(self._zone())
+        name = name or self.default_name()
+        scope: Scope | None = None
+        start: datetime.date | None = None
+        end: datetime.date | None = None
+        try:
+            scope = self.scope(using)
+            plan = self._plan(queryset, since, until, lookback, scope=scope)
+            start, end = plan.start, plan.end
+            if start is None or start > end:
+                result = TrackResult(start, end, 0, 0, zone)
+                with transaction.atomic(using=using):
+                    log_success(self._record(name, started_at, clock, result), scope, using)
+            else:
+                select = self._select(queryset, start, end)
+
+                def log(written: int, deleted: int) -> None:
+                    done = TrackResult(start, end, written, max(deleted - written, 0), zone)
+                    log_success(self._record(name, started_at, clock, done), scope, using)
+
+                written, deleted = write(
+                    select, self._target(using), using, start, end, before_commit=log
+                )
+                result = TrackResult(start, end, written, max(deleted - written, 0), zone)
+        except Exception as error:
+            failed = RunRecord(
+                name=name,
+                started_at=started_at,
+                seconds=time.perf_counter() - clock,
+                time_zone=zone,
+                start_date=start,
+                end_date=end,
+            )
+            log_failure(failed, scope, using, error)
+            raise
+        post_track.send(sender=type(self), tracker=self, result=result, name=name, using=using)
+        return result
+
+    def stored_rows(self, using: str = DEFAULT_DB_ALIAS) -> models.QuerySet:
+        """This tracker's statistics on database ``using``: the rows a run replaces,
+        ``verify`` compares and ``last_stored_date`` reads."""
+        return self.scope(using).stored_rows(using)
+
+    def scope(self, using: str = DEFAULT_DB_ALIAS) -> Scope:
+        """Whose statistics this tracker writes on database ``using``."""
+        fields = self._scope(using)
+        return Scope(
+            statistic_model=self.statistic_model,
+            metric=fields["metric"],
+            period=fields["period"],
+            object_type=fields.get("object_type"),
+            object_id=fields.get("object_id"),
+        )
+
+    def default_name(self) -> str:
+        """The registry's default name for this tracker: ``"<metric label>.<period>"``."""
+        return f"{self.metric.label}.{period_name(self.period)}"
 
     # ------------------------------------------------------------ internals
+    def _record(
+        self, name: str, started_at: datetime.datetime, clock: float, result: TrackResult
+    ) -> RunRecord:
+        return RunRecord(
+            name=name,
+            started_at=started_at,
+            seconds=time.perf_counter() - clock,
+            time_zone=result.time_zone,
+            start_date=result.start_date,
+            end_date=result.end_date,
+            rows_written=result.rows_written,
+            rows_removed=result.rows_removed,
+        )
+
+    def _plan(
+        self,
+        queryset: models.QuerySet,
+        since: datetime.date | None,
+        until: datetime.date | None,
+        lookback: int | None,
+        scope: Scope | None = None,
+    ) -> _Plan:
+        self._check_queryset(queryset)
+        tz = self._zone()
+        today = _today(tz)
+        since = _check_day(since, "since")
+        end = _check_day(until, "until") or today
+        if end > today:
+            raise ValueError(f"until {end} is after today ({today} in {zone_name(tz)})")
+        if since is not None and until is not None and since > until:
+            raise ValueError(f"since {since} is after until {until}")
+        lookback = self.lookback if lookback is None else check_lookback(lookback)
+        scope = scope or self.scope(queryset.db)
+        stored = scope.stored_rows(queryset.db).aggregate(
+            first=Min("date"), last=models.Max("date")
+        )
+        previous = previous_zone(scope, queryset.db) if stored["last"] is not None else None
+        zone = zone_name(tz)
+        if previous is not None and previous != zone:
+            return self._plan_zone_change(queryset, since, end, until, stored, previous, zone)
+        if since is not None:
+            return _Plan(since, end)
+        if stored["last"] is not None:
+            start = min(stored["last"], end) - datetime.timedelta(days=lookback)
+            return _Plan(max(start, stored["first"]), end)
+        return _Plan(self._first_source_date(queryset, tz), end)
+
+    def _plan_zone_change(
+        self,
+        queryset: models.QuerySet,
+        since: datetime.date | None,
+        end: datetime.date,
+        until: datetime.date | None,
+        stored: dict[str, datetime.date],
+        previous: str,
+        zone: str,
+    ) -> _Plan:
+        """The statistics were computed in another zone: recompute all of them.
+
+        Every stored date may move, so a run that would leave some of them in the old
+        zone (a ``since`` after the first stored date, an ``until`` before the last)
+        is refused instead.
+        """
+        if (since is not None and since > stored["first"]) or (
+            until is not None and until < stored["last"]
+        ):
+            raise TimeZoneChanged(
+                f"the statistics of {self.default_name()} were computed in {previous}, "
+                f"this run is in {zone}: a run from {since or stored['first']} through "
+                f"{end} would leave dates outside it in {previous}. Run without since/until "
+                f"(--since) to recompute {stored['first']}..{stored['last']} in {zone}, "
+                f"or with since on or before {stored['first']}"
+            )
+        first = self._first_source_date(queryset, self._zone())
+        candidates = [day for day in (since, stored["first"], first) if day is not None]
+        start = since if since is not None else min(candidates)
+        logger.warning(
+            "%s: time zone changed from %s to %s; recomputing %s..%s",
+            self.default_name(),
+            previous,
+            zone,
+            start,
+            end,
+        )
+        return _Plan(start, end)
+
+    def _first_source_date(
+        self, queryset: models.QuerySet, tz: datetime.tzinfo
+    ) -> datetime.date | None:
+        first = (
+            self._source(queryset)
+            .order_by()
+            .aggregate(trackstats_first=Min(self.date_field))["trackstats_first"]
+        )
+        if first is None:
+            return None
+        if isinstance(first, datetime.datetime):
+            if timezone.is_naive(first):
+                first = timezone.make_aware(first, timezone.get_default_timezone())
+            return local_date(first, tz)
+        return first
+
     def _check_queryset(self, queryset: Any) -> None:
         if not isinstance(queryset, models.QuerySet):
             raise TypeError(f"queryset must be a QuerySet, got {type(queryset).__name__}")
@@ -439,21 +633,51 @@ class ObjectsByDateTracker:
             )
         self.check_source(queryset.model)
 
+    def _source(self, queryset: models.QuerySet) -> models.QuerySet:
+        """The queryset as one the engine can extend with filters and grouping.
+
+        A run adds filters, annotations and a GROUP BY to the source. That keeps the
+        meaning of a plain filtered queryset, joins and all, but not of one that is
+        distinct, grouped (an aggregate annotation, HAVING), windowed, combined
+        (``union()``) or of values: such a source becomes the rows of its model whose
+        primary key it yields, each once, which is what the queryset means.
+        """
+        query = queryset.query
+        annotated = any(
+            getattr(annotation, "contains_aggregate", False)
+            or getattr(annotation, "contains_over_clause", False)
+            for annotation in query.annotations.values()
+        )
+        if not (
+            query.distinct
+            or query.combinator
+            or query.group_by is not None
+            or annotated
+            or queryset._fields is not None
+        ):
+            return queryset
+        model = queryset.model
+        if query.combinator and query.combinator_all:
+            raise TypeError(
+                f"cannot track a {query.combinator}(all=True) queryset of {model.__name__}: "
+                "it may yield a row twice, and a tracker counts each row once; use "
+                f"{query.combinator}() or combine the filters with Q objects"
+            )
+        try:
+            keys = queryset.values("pk") if queryset._fields != ("pk",) else queryset
+        except (FieldError, NotSupportedError, TypeError) as error:
+            raise TypeError(f"cannot track this queryset of {model.__name__}: {error}") from error
+        return model._base_manager.using(queryset.db).filter(pk__in=keys)
+
     def _zone(self) -> datetime.tzinfo:
         return self.tz if self.tz is not None else timezone.get_current_timezone()
-
-    def _range(
-        self, queryset: models.QuerySet, since: datetime.date | None
-    ) -> tuple[datetime.date | None, datetime.date]:
-        start = self.start_date(queryset, since)
-        return start, _today(self._zone())
 
     def _select(self, queryset: models.QuerySet, start: datetime.date, end: datetime.date):
         model = queryset.model
         date = _resolve_path(model, self.date_field, "date_field")
         object_field, object_target = self._object_source(model)
         source = Source(
-            queryset=queryset,
+            queryset=self._source(queryset),
             date_field=self.date_field,
             date_is_datetime=isinstance(date, models.DateTimeField),
             aggregate=self.aggr_op,
@@ -614,6 +838,23 @@ def _today(tz: datetime.tzinfo) -> datetime.date:
     """Today in ``tz``: the clock of ``record()`` (``timezone.localdate()``), which also
     works with ``USE_TZ = False``."""
     return datetime.datetime.now(tz).date()
+
+
+def check_lookback(value: Any) -> int:
+    """A lookback is a whole number of days, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"lookback must be a number of days (an int), got {value!r}")
+    if value < 0:
+        raise ValueError(f"lookback must be 0 or more days, got {value}")
+    return value
+
+
+def _check_day(value: Any, argument: str) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise TypeError(f"{argument} must be a datetime.date, got {value!r}")
+    return value
 
 
 def _missing(argument: str) -> Any:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,10 +47,18 @@ class Target:
 
 
 def write(
-    select: Select, target: Target, using: str, start: datetime.date, end: datetime.date
+    select: Select,
+    target: Target,
+    using: str,
+    start: datetime.date,
+    end: datetime.date,
+    before_commit: Callable[[int, int], None] | None = None,
 ) -> tuple[int, int]:
     """Replace the statistics of ``target`` dated ``start..end``; return
-    (rows written, rows deleted)."""
+    (rows written, rows deleted).
+
+    ``before_commit(written, deleted)`` runs inside the transaction after the writes,
+    so what it writes (the run log) commits or rolls back with them."""
     connection = connections[using]
     dialect = dialect_for(connection)
     delete_sql, delete_params = _delete(target, dialect, start, end)
@@ -59,15 +67,19 @@ def write(
     statements = ((delete_sql, delete_params), (insert_sql, insert_params))
     for _ in range(attempts - 1):
         try:
-            return _write_once(connection, dialect, target, statements)
+            return _write_once(connection, dialect, target, statements, before_commit)
         except DatabaseError as error:
             if not _is_deadlock(error):
                 raise
-    return _write_once(connection, dialect, target, statements)
+    return _write_once(connection, dialect, target, statements, before_commit)
 
 
 def _write_once(
-    connection: Any, dialect: Dialect, target: Target, statements: Sequence[tuple[str, list]]
+    connection: Any,
+    dialect: Dialect,
+    target: Target,
+    statements: Sequence[tuple[str, list]],
+    before_commit: Callable[[int, int], None] | None,
 ) -> tuple[int, int]:
     (delete_sql, delete_params), (insert_sql, insert_params) = statements
     try:
@@ -77,6 +89,8 @@ def _write_once(
             deleted = max(cursor.rowcount, 0)
             cursor.execute(insert_sql, insert_params)
             written = max(cursor.rowcount, 0)
+            if before_commit is not None:
+                before_commit(written, deleted)
         return written, deleted
     finally:
         with connection.cursor() as cursor:

@@ -182,7 +182,11 @@ class _Builder:
         )
 
     def compile(self, queryset: models.QuerySet) -> tuple[str, list[Any]]:
-        compiler = queryset.query.get_compiler(connection=self.dialect.connection)
+        # Not elided: a source that can match nothing (``filter(kind__in=[])``) compiles
+        # to a WHERE that is always false, an empty source, instead of raising.
+        compiler = queryset.query.get_compiler(
+            connection=self.dialect.connection, elide_empty=False
+        )
         sql, params = compiler.as_sql()
         return sql, list(params)
 
