@@ -8,13 +8,15 @@ on SQLite, PostgreSQL and MariaDB beside the rest of the suite. Tasks reach it t
 (so that the same tracker may run in both pool processes at once), and the
 ``trackstats.enqueue_all`` task of a beat entry sent by name from here. The stored
 statistics are then read back with ``trackstats export`` and compared with a
-recomputation in plain Python.
+recomputation in plain Python. The module's arguments checks and import error, which
+need no worker, are tested first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import importlib
 import json
 import os
 import signal
@@ -32,9 +34,8 @@ from django.utils import timezone
 
 from tests.tasksapp.celery_app import REDIS_URL, make_app
 from tests.tasksapp.processes import ROOT, django_admin, seed_fixture
-from trackstats.celery_tasks import ENQUEUE_ALL, beat_entry
-
-pytestmark = pytest.mark.slow
+from trackstats.celery_tasks import ENQUEUE_ALL, beat_entry, enqueue_all
+from trackstats.registry import registry
 
 WORKER_TIMEOUT = 180
 SHUTDOWN_TIMEOUT = 30
@@ -46,6 +47,24 @@ import tests.tasksapp.celery_app
 from trackstats.celery_tasks import enqueue_all
 print(json.dumps([result.id for _ in range(2) for result in enqueue_all()]))
 """
+
+
+def test_import_without_celery_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "celery", None)
+    monkeypatch.delitem(sys.modules, "trackstats.celery_tasks")
+    with pytest.raises(ImportError, match=r"pip install 'django-trackstats\[celery\]'"):
+        importlib.import_module("trackstats.celery_tasks")
+
+
+def test_bad_arguments_fail_before_anything_is_sent(monkeypatch):
+    monkeypatch.setattr(registry, "_entries", [])
+    with pytest.raises(LookupError, match=r"no tracker is registered for 'shop\.orders'"):
+        enqueue_all(metrics=["shop.orders"])
+    with pytest.raises(TypeError, match=r"metrics must be a list"):
+        enqueue_all(metrics="shop.orders")
+    with pytest.raises(TypeError, match=r"since must be a datetime\.date"):
+        beat_entry(60, since=datetime.datetime(2024, 1, 31, tzinfo=datetime.timezone.utc))
+    assert beat_entry(60) == {"task": ENQUEUE_ALL, "schedule": 60, "kwargs": {}}
 
 
 def expected_statistics(orders, today: datetime.date) -> dict[tuple, int]:
@@ -142,6 +161,7 @@ def wait_for(results: list[AsyncResult], worker: subprocess.Popen, log: Path) ->
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_celery_worker_tracks_every_registered_tracker(process_env_with_databases, tmp_path):
     redis_client = require_redis(REDIS_URL)
     namespace = f"trackstats-test-{uuid.uuid4().hex[:12]}"
