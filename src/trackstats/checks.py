@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 def register() -> None:
     checks.register(check_statistic_models, checks.Tags.models)
+    checks.register(check_time_zones, checks.Tags.database)
 
 
 def check_statistic_models(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -36,3 +37,45 @@ def check_statistic_models(app_configs: Any = None, **kwargs: Any) -> list[check
                 )
             )
     return errors
+
+
+def check_time_zones(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Registered trackers whose statistics were computed in another time zone.
+
+    A database check: Django runs it only when given databases (``migrate``,
+    ``check --database default``). The next run of such a tracker recomputes its whole
+    range, which may be slow on a large history; the warning says so ahead of time.
+    """
+    from django.db import DatabaseError
+
+    from .registry import registry
+    from .runlog import previous_zone, zone_name
+    from .runs import statistics_database
+
+    if not databases:
+        return []
+    messages: list[checks.CheckMessage] = []
+    for entry in registry:
+        tracker = entry.tracker
+        try:
+            using = statistics_database(entry)
+            if using not in databases:
+                continue
+            previous = previous_zone(tracker.scope(using), using)
+        except (DatabaseError, ImproperlyConfigured, LookupError):
+            continue  # before migrate, or a source that cannot be built yet
+        zone = zone_name(tracker._zone())
+        if previous is not None and previous != zone:
+            messages.append(
+                checks.Warning(
+                    f"the statistics of tracker {entry.name!r} were computed in time zone "
+                    f"{previous}, but it now runs in {zone}",
+                    hint="Its next run recomputes every stored date in the new zone; "
+                    "give the tracker tz= to keep the old zone.",
+                    obj=entry.name,
+                    id="trackstats.W001",
+                )
+            )
+    return messages

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, connections, models
+from django.db import DatabaseError, connections, models, transaction
 
 from .models import Metric, TrackerRun
 
@@ -105,17 +105,19 @@ def log_success(record: RunRecord, scope: Scope, using: str) -> None:
 def log_failure(record: RunRecord, scope: Scope | None, using: str, error: BaseException) -> None:
     """Log a failed run, after its transaction was rolled back.
 
-    Inside a transaction of the caller's the row would be rolled back with it (or, in
-    a broken transaction, could not be written), so only the logger hears of it then.
+    Inside a transaction of the caller's the row commits or rolls back with it; in a
+    transaction that is already broken it cannot be written, and only the logger hears
+    of the failure.
     """
     text = "".join(traceback.format_exception_only(type(error), error)).strip()
     logger.error("tracking %s failed after %.3f s: %s", record.name, record.seconds, text)
-    connection = connections[using]
-    if connection.in_atomic_block:
+    if connections[using].needs_rollback:
         return
     fields = scope.run_fields() if scope is not None else {}
     try:
-        _create(record, fields, using, TrackerRun.Status.FAILED, text)
+        # A savepoint, so that a failure to log never breaks the caller's transaction.
+        with transaction.atomic(using=using):
+            _create(record, fields, using, TrackerRun.Status.FAILED, text)
     except DatabaseError:
         logger.exception("could not write the run log entry of %s", record.name)
 

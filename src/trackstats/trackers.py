@@ -104,6 +104,8 @@ class _Plan:
 
     start: datetime.date | None
     end: datetime.date
+    #: Stored rows after ``end`` to remove as well (a time zone change moved them).
+    delete_until: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -481,7 +483,13 @@ class ObjectsByDateTracker:
                     log_success(self._record(name, started_at, clock, done), scope, using)
 
                 written, deleted = write(
-                    select, self._target(using), using, start, end, before_commit=log
+                    select,
+                    self._target(using),
+                    using,
+                    start,
+                    end,
+                    before_commit=log,
+                    delete_until=plan.delete_until,
                 )
                 result = TrackResult(start, end, written, max(deleted - written, 0), zone)
         except Exception as error:
@@ -603,7 +611,7 @@ class ObjectsByDateTracker:
             start,
             end,
         )
-        return _Plan(start, end)
+        return _Plan(start, end, delete_until=stored["last"])
 
     def _first_source_date(
         self, queryset: models.QuerySet, tz: datetime.tzinfo

@@ -53,15 +53,19 @@ def write(
     start: datetime.date,
     end: datetime.date,
     before_commit: Callable[[int, int], None] | None = None,
+    delete_until: datetime.date | None = None,
 ) -> tuple[int, int]:
     """Replace the statistics of ``target`` dated ``start..end``; return
     (rows written, rows deleted).
+
+    ``delete_until`` (after ``end``) also removes the stored rows up to it, rows that
+    the select does not compute (dates after today in a time zone the tracker left).
 
     ``before_commit(written, deleted)`` runs inside the transaction after the writes,
     so what it writes (the run log) commits or rolls back with them."""
     connection = connections[using]
     dialect = dialect_for(connection)
-    delete_sql, delete_params = _delete(target, dialect, start, end)
+    delete_sql, delete_params = _delete(target, dialect, start, max(end, delete_until or end))
     insert_sql, insert_params = _insert(select, target, dialect)
     attempts = 1 if connection.in_atomic_block else DEADLOCK_ATTEMPTS
     statements = ((delete_sql, delete_params), (insert_sql, insert_params))
