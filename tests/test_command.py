@@ -181,7 +181,12 @@ def test_enqueue_runs_tasks_on_the_default_backend(shop, today):
         (["track", "--database", "replica"], r"unknown database 'replica'; configured: default"),
         (["explode"], r"invalid choice: 'explode'"),
         (["track", "--dry-run", "--enqueue"], r"not allowed with argument"),
-        (["export", "--metric", "shop.nope"], r"--metric: unknown metric 'shop\.nope'"),
+        (
+            ["export", "--metric", "shop.nope"],
+            r"--metric: no metric shop\.nope in database 'default'; "
+            r"known: shop\.items, shop\.orders, shop\.per_customer$",
+        ),
+        (["export", "--metric", "nope"], r"--metric: unknown metric 'nope'; write it DOMAIN\.REF"),
         (["export", "--output", "stats.xml"], r"cannot tell the format of 'stats\.xml'"),
         (
             ["export", "--from-date", "2024-02-01", "--to-date", "2024-01-01"],
