@@ -57,7 +57,11 @@ def check_time_zones(
     if not databases:
         return []
     messages: list[checks.CheckMessage] = []
-    for entry in registry:
+    try:
+        entries = registry.all()  # names resolve metrics: the tables must exist
+    except (DatabaseError, ImproperlyConfigured):
+        return []  # before migrate, or duplicate names (the command reports those)
+    for entry in entries:
         tracker = entry.tracker
         try:
             using = statistics_database(entry)
