@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.contrib import admin
@@ -16,6 +17,7 @@ from django.utils.formats import date_format
 
 from tests.testapp.models import Customer
 from trackstats.admin import StatisticByDateAdmin
+from trackstats.admin.run_log import buckets_by_local_date
 from trackstats.models import (
     Domain,
     Metric,
@@ -312,16 +314,35 @@ def test_filters_search_and_date_hierarchy(admin_client, metric):
     assert shown_ids(admin_client, statistic_model=BY_OBJECT_LABEL) == [failed.pk]
     assert shown_ids(admin_client, q="orders") == [day_run.pk, week_run.pk]
     assert shown_ids(admin_client, q="10_days") == [failed.pk]
-    assert shown_ids(admin_client, started_at__year=2026, started_at__month=2) == [
-        week_run.pk,
-        failed.pk,
-    ]
+    if buckets_by_local_date(connection.alias):
+        assert shown_ids(admin_client, started_at__year=2026, started_at__month=2) == [
+            week_run.pk,
+            failed.pk,
+        ]
     page = admin_client.get(reverse(RUNS)).content.decode()
     # The period filter offers the logged periods by name, N-day windows included.
     assert '<a href="?period=864000">10_days</a>' in page
     assert '<a href="?period=604800">week</a>' in page
     assert '<a href="?status__exact=failed">failed</a>' in page
     assert f'<a href="?statistic_model={BY_OBJECT_LABEL}">{BY_OBJECT_LABEL}</a>' in page
+
+
+def test_list_in_a_time_zone_the_database_may_not_know(admin_client, metric):
+    # 03:00 UTC on 1 February is still January in New York.
+    run = make_run(metric, started_at=datetime.datetime(2026, 2, 1, 3, tzinfo=datetime.UTC))
+    zone_tables = connection.vendor != "mysql" or connection.features.has_zoneinfo_database
+    with timezone.override(zoneinfo.ZoneInfo("America/New_York")):
+        response = admin_client.get(reverse(RUNS))
+        assert response.status_code == 200
+        if zone_tables:
+            assert response.context["cl"].date_hierarchy == "started_at"
+            assert 'href="?started_at__year=2026"' in response.content.decode()
+            assert shown_ids(admin_client, started_at__year=2026, started_at__month=1) == [run.pk]
+            assert shown_ids(admin_client, started_at__year=2026, started_at__month=2) == []
+        else:
+            # MySQL or MariaDB without its time zone tables: no hierarchy, no error.
+            assert response.context["cl"].date_hierarchy is None
+            assert [r.pk for r in response.context["cl"].result_list] == [run.pk]
 
 
 # --------------------------------------------------------------------- queries

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
-from django.db import models
+from django.contrib.admin.views.main import ChangeList
+from django.db import connections, models, router
 from django.db.models import Subquery
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +29,41 @@ from django.utils.translation import gettext_lazy as _
 from ..models import TrackerRun
 from ..periods import period_name
 from .filters import RunPeriodListFilter
+
+
+def buckets_by_local_date(using: str) -> bool:
+    """Whether the database can group timestamps by date in the current time zone.
+
+    MySQL and MariaDB need their time zone tables for a zone other than the
+    connection's, and those are usually not loaded: Django's date hierarchy then
+    fails with "Database returned an invalid datetime value".
+    """
+    connection = connections[using]
+    if connection.vendor != "mysql" or not settings.USE_TZ:
+        return True
+    if timezone.get_current_timezone_name() == connection.timezone_name:
+        return True
+    return bool(connection.features.has_zoneinfo_database)
+
+
+class RunChangeList(ChangeList):
+    """The run log's list, without the date hierarchy where the database cannot draw it."""
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        model: type[models.Model],
+        list_display: Any,
+        list_display_links: Any,
+        list_filter: Any,
+        date_hierarchy: str | None,
+        *args: Any,
+    ) -> None:
+        if date_hierarchy and not buckets_by_local_date(router.db_for_read(model)):
+            date_hierarchy = None
+        super().__init__(
+            request, model, list_display, list_display_links, list_filter, date_hierarchy, *args
+        )
 
 
 class TrackerRunAdmin(admin.ModelAdmin):
@@ -63,6 +101,9 @@ class TrackerRunAdmin(admin.ModelAdmin):
         ),
     ]
     readonly_fields = ["status_marker", "period_text", "duration", "date_range", "error_text"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return RunChangeList
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -155,15 +196,17 @@ def last_tracked(
     wrote it are those of its one-object tracker and those of the trackers of every
     object of its type.
     """
+    # Lookups through the related id, as the list filters make them: an id too large
+    # for the column then matches nothing instead of overflowing.
     scope = TrackerRun._default_manager.filter(
-        statistic_model=statistic_model._meta.label, metric_id=metric_id
+        statistic_model=statistic_model._meta.label, metric__id__exact=metric_id
     )
     filters = {"metric__id__exact": str(metric_id), "statistic_model": statistic_model._meta.label}
     if period is not None:
         scope = scope.filter(period=period)
         filters["period"] = str(period)
     if object_type_id is not None:
-        scope = scope.filter(object_type_id=object_type_id)
+        scope = scope.filter(object_type__id__exact=object_type_id)
     if object_id is not None:
         scope = scope.filter(object_id__in=["", object_id])
     newest_first = ["-started_at", "-id"]
