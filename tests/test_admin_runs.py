@@ -148,6 +148,17 @@ def test_view_permission_shows_the_list_and_the_detail_read_only(client, metric)
     assert client.post(change, {"name": "changed"}).status_code == 403
 
 
+def test_change_permission_also_lets_staff_read_the_log(client, metric):
+    run = make_run(metric, name="shop.orders.lifetime", period=int(Period.LIFETIME))
+    client.force_login(staff_user("change_trackerrun"))
+    response = client.get(reverse(RUNS))
+    assert response.status_code == 200
+    assert '<td class="field-period_text">lifetime</td>' in response.content.decode()
+    change = reverse("admin:trackstats_trackerrun_change", args=[run.pk])
+    assert client.get(change).status_code == 200
+    assert client.post(change, {"name": "changed"}).status_code == 403
+
+
 @pytest.mark.parametrize("as_superuser", [True, False])
 def test_nobody_adds_changes_or_deletes_runs_in_the_admin(
     client, admin_user, metric, as_superuser
@@ -242,6 +253,12 @@ def test_list_shows_each_runs_columns(admin_client, metric):
         "-",
     )
     assert texts[0]["status_marker"] == "failed"
+    page = response.content.decode()
+    newest = TrackerRun.objects.latest()
+    assert f'<a href="/admin/trackstats/trackerrun/{newest.pk}/change/">broken.source</a>' in page
+    # The metric filter offers runs without a metric too.
+    assert '<a href="?metric__isnull=True">-</a>' in page
+    assert shown_ids(admin_client, metric__isnull="True") == [newest.pk]
 
 
 def test_failed_runs_are_marked(admin_client, metric):
@@ -546,6 +563,7 @@ def test_change_list_last_tracked_costs_one_query(
         assert len(run_queries) == 1
         counts[runs] = len(filtered)
         assert len(filtered) == len(unfiltered) + 1
+        assert not [q for q in unfiltered if "trackstats_trackerrun" in q["sql"]]
     assert counts[0] == counts[1] == counts[50]
 
 
