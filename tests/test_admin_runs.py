@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from tests.testapp.models import Customer
+from tests.testapp.models import Customer, Order
 from trackstats.admin import StatisticByDateAdmin
 from trackstats.admin.run_log import buckets_by_local_date
 from trackstats.models import (
@@ -26,6 +26,7 @@ from trackstats.models import (
     StatisticByDateAndObject,
     TrackerRun,
 )
+from trackstats.trackers import CountObjectsByDateAndObjectTracker, CountObjectsByDateTracker
 
 pytestmark = pytest.mark.django_db
 
@@ -664,3 +665,42 @@ def test_chart_last_tracked_costs_one_query(admin_client, metric, django_assert_
         assert len([q for q in captured if "trackstats_trackerrun" in q["sql"]]) == 1
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# ------------------------------------------------------------ with real trackers
+
+
+def test_runs_of_real_trackers_show_in_the_log_and_as_last_tracked(admin_client, metric, customer):
+    Order.objects.create(customer=customer, created=timezone.now())
+    CountObjectsByDateTracker(period=Period.DAY, metric=metric, date_field="created").track(
+        Order.objects.all()
+    )
+    CountObjectsByDateAndObjectTracker(
+        period=Period.WEEK,
+        metric=metric,
+        date_field="created",
+        object_model=Customer,
+        object_field="customer",
+    ).track(Order.objects.all())
+    by_date, by_object = (
+        TrackerRun.objects.get(statistic_model=label) for label in (BY_DATE_LABEL, BY_OBJECT_LABEL)
+    )
+    response = admin_client.get(reverse(RUNS))
+    page = response.content.decode()
+    assert sorted(r.pk for r in response.context["cl"].result_list) == sorted(
+        [by_date.pk, by_object.pk]
+    )
+    assert '<td class="field-period_text">week</td>' in page
+    assert "trackstats-run-failed" not in page
+    text = last_tracked_paragraph(
+        admin_client.get(reverse(BY_DATE_LIST), {"metric__id__exact": metric.pk})
+    )
+    assert f'Last tracked: <time datetime="{iso(by_date.started_at)}">' in text
+    params = {
+        "metric": metric.pk,
+        "period": "week",
+        "object_type": "testapp.customer",
+        "object_id": customer.pk,
+    }
+    text = last_tracked_paragraph(admin_client.get(reverse(BY_OBJECT_CHART), params))
+    assert f'Last tracked: <time datetime="{iso(by_object.started_at)}">' in text
