@@ -1,8 +1,12 @@
 """``manage.py trackstats``: track, list, verify, export and import."""
 
 import datetime
+import decimal
 import io
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.management import ManagementUtility, call_command
@@ -10,7 +14,8 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 from django.utils import timezone
 
-from tests.testapp.models import Customer, Order
+from tests.tasksapp.processes import ROOT, django_admin
+from tests.testapp.models import Customer, Order, RevenueStatistic
 from trackstats.models import (
     Domain,
     Metric,
@@ -147,8 +152,30 @@ def test_progress_bar_only_on_a_terminal(shop):
     run("track", stdout=terminal)
     text = terminal.getvalue()
     assert "\r[" in text
-    assert "4/4 shop.per_customer.day" in text
+    assert "4/4 shop.per_customer.day\x1b[K" in text
     assert "Tracked 4 trackers" in text
+
+
+def test_progress_bar_without_escapes_under_no_color(shop, monkeypatch):
+    terminal = TerminalOutput()
+    run("track", "--no-color", stdout=terminal)
+    plain = terminal.getvalue()
+    assert "\r[" in plain
+    assert "\x1b" not in plain
+    # Spaces cover what a longer label ("shop.orders.lifetime") left on the line.
+    frames = [frame.split("\n")[0] for frame in plain.split("\r")[1:]]
+    assert any(frame.endswith("] 2/4 shop.items.week     ") for frame in frames)
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    terminal = TerminalOutput()
+    run("track", stdout=terminal)
+    assert "\r[" in terminal.getvalue()
+    assert "\x1b" not in terminal.getvalue()
+
+    monkeypatch.setenv("NO_COLOR", "")  # empty: not set, by https://no-color.org
+    terminal = TerminalOutput()
+    run("track", stdout=terminal)
+    assert "\x1b[K" in terminal.getvalue()
 
 
 def test_dry_run_writes_nothing(shop):
@@ -199,6 +226,84 @@ def test_enqueue_runs_tasks_on_the_default_backend(shop, today):
 def test_bad_input_raises_command_error(shop, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+def command_line(*args):
+    """``python -m django trackstats ARGS`` on tests.settings: (status, stdout, stderr)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "trackstats", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["track", "--since", "2024-13-01"], "invalid date '2024-13-01': no such day"),
+        (["verify", "--since", "yesterday"], "invalid date 'yesterday': use YYYY-MM-DD"),
+        (["export", "--to-date", "1/2/2024"], "invalid date '1/2/2024'"),
+        (["status", "--warning", "soon"], "invalid number of hours 'soon'"),
+        (["bogus"], "invalid choice: 'bogus'"),
+        (["track", "--dry-run", "--enqueue"], "not allowed with argument"),
+    ],
+)
+def test_usage_errors_exit_2_with_usage_on_the_command_line(args, message):
+    status, out, err = command_line(*args)
+    assert status == 2
+    assert out == ""
+    assert err.startswith("usage: ")
+    assert message in err.splitlines()[-1]
+    assert "Traceback" not in err
+
+
+def test_bad_values_exit_1_with_a_command_error_on_the_command_line():
+    status, _, err = command_line("list", "--metric", "shop.nope")
+    assert status == 1
+    assert err.startswith("CommandError: --metric: no tracker is registered for 'shop.nope'")
+
+
+@pytest.mark.slow
+def test_export_into_a_closed_pipe_stops_quietly(process_env_with_databases):
+    env = process_env_with_databases
+    django_admin(env, "migrate", "--verbosity", "0")
+    # Far more than a pipe holds (64 KiB on Linux), so that the export is still writing
+    # when the reader goes away.
+    seed = (
+        "import datetime\n"
+        "from trackstats.models import Domain, Metric, StatisticByDate\n"
+        "domain = Domain.objects.create(ref='shop')\n"
+        "first = datetime.date(2000, 1, 1)\n"
+        "for number in range(5):\n"
+        "    metric = Metric.objects.create(domain=domain, ref=f'metric_{number}')\n"
+        "    StatisticByDate.objects.bulk_create(\n"
+        "        StatisticByDate(metric=metric, period=86400, value=day,\n"
+        "                        date=first + datetime.timedelta(days=day))\n"
+        "        for day in range(4000))\n"
+    )
+    django_admin(env, "shell", "--no-imports", "-c", seed)
+
+    export = subprocess.Popen(
+        [sys.executable, "-m", "django", "trackstats", "export"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    head = subprocess.Popen(["head", "-1"], stdin=export.stdout, stdout=subprocess.PIPE)
+    export.stdout.close()  # head alone reads the pipe, and closes it after one line
+    first_line, _ = head.communicate(timeout=120)
+    _, errors = export.communicate(timeout=120)
+
+    assert first_line == b"domain,metric,period,date,object_type,object_id,value\n"
+    assert errors == b""
+    assert export.returncode == 141
 
 
 @pytest.mark.django_db(transaction=True)
@@ -300,6 +405,35 @@ def test_verify_passes_after_tracking_and_reports_drift(shop, today):
 
     run("track", "--since", since)
     assert "match" in run("verify", "--since", since)
+
+
+def test_verify_prints_object_types_and_plain_numbers(shop, today):
+    run("track", "--metric", "shop.per_customer")
+    StatisticByDateAndObject.objects.filter(object_id=str(shop["ben"].pk), date=today).update(
+        value=9
+    )
+    revenue = Metric.objects.create(domain=shop["orders"].domain, ref="revenue")
+    registry.register(
+        ObjectsByDateTracker(
+            period=Period.DAY,
+            metric=revenue,
+            date_field="created",
+            aggr_op=Sum("amount"),
+            statistic_model=RevenueStatistic,
+        ),
+        Order.objects.all,
+    )
+    Order.objects.filter(created__date=today).update(amount=decimal.Decimal("12.50"))
+    run("track", "--metric", "shop.revenue")
+    RevenueStatistic.objects.filter(date=today).update(value=decimal.Decimal("5"))
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"2 stored statistic\(s\) of 2 tracker\(s\)"):
+        run("verify", "--metric", "shop.per_customer", "shop.revenue", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"shop.per_customer.day {today} testapp.customer {shop['ben'].pk}: stored 9, computed 1",
+        f"shop.revenue.day {today}: stored 5.00, computed 12.50",
+    ]
 
 
 def test_verify_a_selected_metric(shop):
