@@ -519,7 +519,7 @@ def test_by_object_list_filtered_by_object_type(admin_client, metric, customer):
     assert f"statistic_model={BY_OBJECT_LABEL}" in text
 
 
-@pytest.mark.parametrize("value", ["abc", "99999999999999999999999", "999999"])
+@pytest.mark.parametrize("value", ["abc", "\u00b2", "99999999999999999999999", "999999"])
 @pytest.mark.parametrize("list_name", [BY_DATE_LIST, BY_OBJECT_LIST])
 def test_odd_filter_values_do_not_break_the_list(admin_client, metric, value, list_name):
     make_run(metric)
@@ -534,7 +534,7 @@ def test_odd_filter_values_do_not_break_the_list(admin_client, metric, value, li
             assert response.status_code == 302
             continue
         assert response.status_code == 200
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             assert last_tracked_paragraph(response).startswith("Never tracked")
 
 

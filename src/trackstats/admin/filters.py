@@ -32,9 +32,14 @@ class PeriodListFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
+        if not is_number(value):
             return queryset.none()
         return queryset.filter(period=int(value))
+
+
+def is_number(text: str) -> bool:
+    """Whether ``text`` is a plain decimal number; ``isdigit()`` alone also takes "²"."""
+    return text.isascii() and text.isdigit()
 
 
 class RunPeriodListFilter(PeriodListFilter):

@@ -27,7 +27,7 @@ from ..models import (
     is_by_object,
 )
 from ..periods import period_label
-from .filters import PeriodListFilter
+from .filters import PeriodListFilter, is_number
 from .forms import ChartForm, ObjectChartForm
 from .run_log import LastTracked, TrackerRunAdmin, last_tracked
 from .views import chart_view
@@ -150,7 +150,7 @@ class StatisticAdmin(admin.ModelAdmin):
         params = {
             name: int(request.GET[key])
             for name, key in (("metric", "metric__id__exact"), ("period", "period"))
-            if request.GET.get(key, "").isdigit()
+            if is_number(request.GET.get(key, ""))
         }
         if self.has_chart():
             context.setdefault("chart_url", self.chart_url(**params))
@@ -164,7 +164,7 @@ class StatisticAdmin(admin.ModelAdmin):
                     metric_id=params["metric"],
                     period=params.get("period"),
                     object_type_id=int(object_type)
-                    if object_type.isdigit() and is_by_object(self.model)
+                    if is_number(object_type) and is_by_object(self.model)
                     else None,
                 ),
             )
