@@ -312,6 +312,45 @@ def test_exit_status_of_a_real_process(process_env_with_databases):
     assert "CommandError: --metric: no tracker is registered" in err
 
 
+def broken_source():
+    raise ValueError("the source is broken")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_of_runs_logged_by_track(trackers):
+    # Outside a transaction of the test's, track() logs failed runs too.
+    registry.clear()
+    domain = Domain.objects.get(ref="shop")
+    for ref, source in (("fresh", Order.objects.all), ("broken", broken_source)):
+        registry.register(
+            CountObjectsByDateTracker(
+                period=Period.DAY,
+                metric=Metric.objects.get(domain=domain, ref=ref),
+                date_field="created",
+            ),
+            source,
+        )
+    with pytest.raises(CommandError, match="1 of 2 trackers failed"):
+        call_command("trackstats", "track", stdout=io.StringIO(), stderr=io.StringIO())
+
+    code, out = status("--json")
+
+    assert code == 2
+    fresh, broken = json.loads(out)
+    assert (fresh["name"], fresh["state"], fresh["latest_status"]) == (
+        "shop.fresh.day",
+        "ok",
+        "success",
+    )
+    assert (broken["name"], broken["state"], broken["latest_status"]) == (
+        "shop.broken.day",
+        "critical",
+        "failed",
+    )
+    assert broken["error"] == "ValueError: the source is broken"
+    assert broken["last_success"] is None
+
+
 # ---------------------------------------------------------------------------- list --json
 def test_list_json(trackers, now):
     first = Metric.objects.get_by_label("shop.fresh")
