@@ -147,6 +147,33 @@ def test_track_since_recomputes_from_that_date(shop, today):
     assert values == [100, 100, 3, 3, 4]
 
 
+def test_lookback_recomputes_days_before_the_last_stored_date(shop, today):
+    run("track", "--metric", "shop.orders.day")
+    Order.objects.filter(created__date=today - datetime.timedelta(days=2)).delete()
+    day = StatisticByDate.objects.narrow(metric=shop["orders"], period=Period.DAY)
+    assert day.filter(date=today - datetime.timedelta(days=2)).exists()  # not recomputed yet
+
+    out = run("track", "--metric", "shop.orders.day", "--dry-run", "--lookback", "3")
+    assert f"for {today - datetime.timedelta(days=3)}..{today}" in out
+    run("track", "--metric", "shop.orders.day", "--lookback", "3")
+    assert not day.filter(date=today - datetime.timedelta(days=2)).exists()
+    run("track", "--metric", "shop.orders.day", lookback=0)
+
+
+@pytest.mark.parametrize(
+    ("args", "options", "message"),
+    [
+        (["--lookback", "-1"], {}, r"days must be 0 or more, got '-1'"),
+        (["--lookback", "two"], {}, r"invalid number of days 'two'"),
+        ([], {"lookback": 1.5}, r"--lookback: invalid number of days '1\.5'"),
+        (["--enqueue", "--lookback", "3"], {}, r"--lookback does not apply to --enqueue"),
+    ],
+)
+def test_bad_lookback(shop, args, options, message):
+    with pytest.raises(CommandError, match=message):
+        run("track", *args, **options)
+
+
 def test_progress_bar_only_on_a_terminal(shop):
     terminal = TerminalOutput()
     run("track", stdout=terminal)

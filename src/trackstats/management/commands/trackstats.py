@@ -60,6 +60,13 @@ class Command(BaseCommand):
         )
         _metric_option(track)
         _since_option(track, "recompute from this date (default: from the last stored date)")
+        track.add_argument(
+            "--lookback",
+            type=_days,
+            metavar="DAYS",
+            help="also recompute this many days before the last stored date (default: "
+            "the registration's lookback, else the tracker's)",
+        )
         _database_option(track)
         mode = track.add_mutually_exclusive_group()
         mode.add_argument(
@@ -92,14 +99,14 @@ class Command(BaseCommand):
             type=_hours,
             metavar="HOURS",
             help="warn when the last successful run is older than this "
-            "(default: TRACKSTATS_STATUS_WARNING_AFTER, 26 hours)",
+            "(default: the TRACKSTATS_STATUS_WARNING_AFTER setting, else 26 hours)",
         )
         status_.add_argument(
             "--critical",
             type=_hours,
             metavar="HOURS",
             help="critical when the last successful run is older than this, or there is "
-            "none (default: TRACKSTATS_STATUS_CRITICAL_AFTER, 50 hours)",
+            "none (default: the TRACKSTATS_STATUS_CRITICAL_AFTER setting, else 50 hours)",
         )
         _json_option(status_)
 
@@ -167,7 +174,10 @@ class Command(BaseCommand):
         entries = self._select(options.get("metric"))
         since = _as_date(options.get("since"), "--since")
         database = options.get("database")
+        lookback = _as_days(options.get("lookback"), "--lookback")
         if options.get("enqueue"):
+            if lookback is not None:
+                raise CommandError("--lookback does not apply to --enqueue")
             self._enqueue(entries, since, database)
             return
         dry_run = bool(options.get("dry_run"))
@@ -179,7 +189,9 @@ class Command(BaseCommand):
             else None
         )
         done, failures = self._run_each(
-            entries, lambda entry: run(entry, since=since, using=database), progress
+            entries,
+            lambda entry: run(entry, since=since, using=database, lookback=lookback),
+            progress,
         )
         elapsed = time.perf_counter() - started
         reports = [report for _, report in done]
@@ -543,6 +555,27 @@ def _known_metrics(database: str) -> str:
     shown = ", ".join(labels[:KNOWN_METRICS_SHOWN])
     more = len(labels) - KNOWN_METRICS_SHOWN
     return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _days(text: str) -> int:
+    """argparse type for --lookback: a whole number of days, 0 or more."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of days {text!r}") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"days must be 0 or more, got {text!r}")
+    return days
+
+
+def _as_days(value: Any, option: str) -> int | None:
+    # call_command(lookback=14) passes the number without argparse's conversion.
+    if value is None:
+        return None
+    try:
+        return _days(str(value))
+    except argparse.ArgumentTypeError as exc:
+        raise CommandError(f"{option}: {exc}") from None
 
 
 def _hours(text: str) -> float:
