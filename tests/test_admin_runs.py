@@ -275,7 +275,8 @@ def test_failed_runs_are_marked(admin_client, metric):
     # The marker is an alert icon and bold text, its tooltip the error's first line.
     assert (
         '<span class="trackstats-run-failed" title="OperationalError: no such table '
-        '&quot;x&quot; &lt;b&gt;"><img src="/static/admin/img/icon-alert.svg" alt=""> '
+        '&quot;x&quot; &lt;b&gt;" style="white-space: nowrap">'
+        '<img src="/static/admin/img/icon-alert.svg" alt=""> '
         "<strong>failed</strong></span>"
     ) in page
     assert "<b>" not in page

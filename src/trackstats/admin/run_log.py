@@ -30,6 +30,10 @@ from ..models import TrackerRun
 from ..periods import period_name
 from .filters import RunPeriodListFilter
 
+# Inline, as the admin pages load no stylesheet of trackstats: an icon and its word, or
+# a date range, broken over lines reads badly in a narrow column.
+NO_WRAP = "white-space: nowrap"
+
 
 def buckets_by_local_date(using: str) -> bool:
     """Whether the database can group timestamps by date in the current time zone.
@@ -133,15 +137,17 @@ class TrackerRunAdmin(admin.ModelAdmin):
         if obj.status == TrackerRun.Status.FAILED:
             first_line = obj.error.strip().splitlines()[0] if obj.error.strip() else ""
             return format_html(
-                '<span class="trackstats-run-failed" title="{}">'
+                '<span class="trackstats-run-failed" title="{}" style="{}">'
                 '<img src="{}" alt=""> <strong>{}</strong></span>',
                 first_line,
+                NO_WRAP,
                 static("admin/img/icon-alert.svg"),
                 obj.get_status_display(),
             )
         return format_html(
-            '<span class="trackstats-run-{}"><img src="{}" alt=""> {}</span>',
+            '<span class="trackstats-run-{}" style="{}"><img src="{}" alt=""> {}</span>',
             obj.status,
+            NO_WRAP,
             static("admin/img/icon-yes.svg"),
             obj.get_status_display(),
         )
@@ -151,12 +157,13 @@ class TrackerRunAdmin(admin.ModelAdmin):
         return f"{obj.seconds:,.3f} s"
 
     @admin.display(description=_("dates"), ordering="start_date")
-    def date_range(self, obj: TrackerRun) -> str | None:
+    def date_range(self, obj: TrackerRun) -> SafeString | None:
         if obj.start_date is None and obj.end_date is None:
             return None
         start = obj.start_date.isoformat() if obj.start_date else "?"
         end = obj.end_date.isoformat() if obj.end_date else "?"
-        return start if start == end else f"{start} to {end}"
+        text = start if start == end else f"{start} to {end}"
+        return format_html('<span style="{}">{}</span>', NO_WRAP, text)
 
     @admin.display(description=_("error"))
     def error_text(self, obj: TrackerRun) -> SafeString:
