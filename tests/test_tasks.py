@@ -100,11 +100,19 @@ def test_unknown_name_fails_the_task(orders_metric):
         tasks.track_metric.call("shop.x.day")
 
 
-def test_import_without_a_tasks_framework_explains_what_to_install(monkeypatch):
+def test_without_a_tasks_framework_the_module_imports_and_using_it_explains(monkeypatch):
+    """Celery's autodiscover_tasks() imports every app's ``tasks`` module: without the
+    Tasks framework it must import, and using it must name what to install."""
+    import trackstats
+
     monkeypatch.setitem(sys.modules, "django.tasks", None)
     monkeypatch.setitem(sys.modules, "django_tasks", None)
     monkeypatch.delitem(sys.modules, "trackstats.tasks")
-    with pytest.raises(
-        ImportError, match=r"Django 6, or on Django 5\.2 the django-tasks backport"
-    ):
-        importlib.import_module("trackstats.tasks")
+    monkeypatch.setattr(trackstats, "tasks", trackstats.tasks)
+    module = importlib.import_module("trackstats.tasks")
+    assert module.task is None
+    explained = r"Django 6, or on Django 5\.2 the django-tasks backport"
+    with pytest.raises(ImportError, match=explained):
+        module.track_metric("shop.orders.day")
+    with pytest.raises(ImportError, match=explained):
+        module.enqueue_all()

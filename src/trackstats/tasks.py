@@ -17,22 +17,38 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from . import runs
+from .registry import registry
+
+MISSING_FRAMEWORK = (
+    "trackstats.tasks needs Django's Tasks framework: Django 6, or on Django 5.2 "
+    "the django-tasks backport (pip install 'django-trackstats[tasks]')"
+)
+
 try:  # Django 6 and later
     from django.tasks import task
 except ImportError:
     try:  # Django 5.2 with the backport
         from django_tasks import task
-    except ImportError as exc:
-        raise ImportError(
-            "trackstats.tasks needs Django's Tasks framework: Django 6, or on Django 5.2 "
-            "the django-tasks backport (pip install 'django-trackstats[tasks]')"
-        ) from exc
-
-from . import runs
-from .registry import registry
+    except ImportError:
+        # The module still imports, so that Celery's autodiscover_tasks(), which imports
+        # every app's ``tasks`` module, works without the framework; using it raises.
+        task = None
 
 
-@task()
+def _task(function: Any) -> Any:
+    if task is not None:
+        return task()(function)
+
+    def missing(*args: Any, **kwargs: Any) -> Any:
+        raise ImportError(MISSING_FRAMEWORK)
+
+    missing.__name__ = missing.__qualname__ = function.__name__
+    missing.__doc__ = function.__doc__
+    return missing
+
+
+@_task
 def track_metric(
     name: str, since: str | None = None, database: str | None = None
 ) -> dict[str, Any]:
@@ -61,6 +77,8 @@ def enqueue_all(
         isinstance(since, datetime.datetime) or not isinstance(since, datetime.date)
     ):
         raise TypeError(f"since must be a datetime.date, got {since!r}")
+    if task is None:
+        raise ImportError(MISSING_FRAMEWORK)
     entries = registry.select(metrics)
     configured = track_metric.using(**task_options) if task_options else track_metric
     since_text = since.isoformat() if since is not None else None
