@@ -43,10 +43,6 @@ class TrackerStatus:
     #: The latest run's error when it failed, else "".
     error: str
 
-    @property
-    def exit_status(self) -> int:
-        return STATES.index(self.state)
-
     def as_json(self) -> dict[str, Any]:
         return {
             "name": self.name,

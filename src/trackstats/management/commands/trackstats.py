@@ -1,4 +1,4 @@
-"""``manage.py trackstats``: run, list, check, export, import and verify statistics.
+"""``manage.py trackstats``: run, list, export, import and verify statistics; status.
 
 The work happens in trackstats.runs, trackstats.status, trackstats.exchange and
 trackstats.tasks; this module parses arguments, turns bad input into CommandError and
@@ -45,7 +45,10 @@ def parse_date(text: str) -> datetime.date:
 
 
 class Command(BaseCommand):
-    help = "Track, list, export, import and verify statistics. See the subcommands' --help."
+    help = (
+        "Track, list, export, import and verify statistics, and report how fresh they "
+        "are. See the subcommands' --help."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         subcommands = parser.add_subparsers(
