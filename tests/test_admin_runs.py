@@ -161,9 +161,7 @@ def test_change_permission_also_lets_staff_read_the_log(client, metric):
 
 
 @pytest.mark.parametrize("as_superuser", [True, False])
-def test_nobody_adds_changes_or_deletes_runs_in_the_admin(
-    client, admin_user, metric, as_superuser
-):
+def test_nobody_adds_or_changes_runs_in_the_admin(client, admin_user, metric, as_superuser):
     run = make_run(metric)
     if as_superuser:
         client.force_login(admin_user)
@@ -173,21 +171,61 @@ def test_nobody_adds_changes_or_deletes_runs_in_the_admin(
                 "view_trackerrun", "add_trackerrun", "change_trackerrun", "delete_trackerrun"
             )
         )
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "/admin/trackstats/trackerrun/add/" not in index
     change = reverse("admin:trackstats_trackerrun_change", args=[run.pk])
     assert client.get(reverse("admin:trackstats_trackerrun_add")).status_code == 403
     assert client.post(change, {"name": "changed", "status": "failed"}).status_code == 403
-    delete = reverse("admin:trackstats_trackerrun_delete", args=[run.pk])
-    assert client.get(delete).status_code == 403
-    assert client.post(delete, {"post": "yes"}).status_code == 403
-    # No bulk delete either: the list offers no actions at all.
-    listing = client.get(reverse(RUNS))
-    assert listing.context["action_form"] is None
-    bulk = client.post(
-        reverse(RUNS), {"action": "delete_selected", "_selected_action": [run.pk], "post": "yes"}
-    )
-    assert bulk.status_code in (200, 302)
+    page = client.get(change).content.decode()
+    assert 'name="_save"' not in page
+    assert '<div class="readonly">shop.orders.day</div>' in page
     run.refresh_from_db()
     assert (run.name, run.status) == ("shop.orders.day", "success")
+
+
+def test_deleting_runs_needs_the_delete_permission(client, metric):
+    old, recent = make_run(metric, started_at=hours_ago(48)), make_run(metric)
+    user = staff_user("view_trackerrun")
+    client.force_login(user)
+    delete = reverse("admin:trackstats_trackerrun_delete", args=[old.pk])
+    assert client.get(delete).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    # No actions, so no bulk delete either.
+    assert client.get(reverse(RUNS)).context["action_form"] is None
+    bulk = {"action": "delete_selected", "_selected_action": [old.pk], "post": "yes"}
+    client.post(reverse(RUNS), bulk)
+    assert TrackerRun.objects.count() == 2
+
+    user.user_permissions.add(Permission.objects.get(codename="delete_trackerrun"))
+    client.force_login(User.objects.get(pk=user.pk))
+    listing = client.get(reverse(RUNS))
+    assert listing.context["action_form"] is not None
+    assert "Delete selected tracker runs" in listing.content.decode()
+    # Confirmation first, then the delete.
+    unconfirmed = {"action": "delete_selected", "_selected_action": [old.pk]}
+    confirm = client.post(reverse(RUNS), unconfirmed)
+    assert confirm.status_code == 200
+    assert "Delete multiple objects" in confirm.content.decode()
+    assert TrackerRun.objects.count() == 2
+    assert client.post(reverse(RUNS), bulk).status_code == 302
+    assert list(TrackerRun.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert (
+        client.get(reverse("admin:trackstats_trackerrun_delete", args=[recent.pk])).status_code
+        == 200
+    )
+
+
+def test_deleting_a_metric_in_the_admin_deletes_its_runs(admin_client, metric):
+    make_run(metric)
+    delete = reverse("admin:trackstats_metric_delete", args=[metric.pk])
+    response = admin_client.get(delete)
+    assert response.status_code == 200
+    # The run log does not stand in the way of the cascade.
+    assert not response.context["perms_lacking"]
+    assert "Tracker run" in response.content.decode()
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Metric.objects.filter(pk=metric.pk).exists()
+    assert not TrackerRun.objects.exists()
 
 
 # ---------------------------------------------------------------- list content

@@ -1,9 +1,9 @@
 """The run log in the admin: a read-only list of tracker runs, and "last tracked".
 
-The log is a record of what the trackers did, so the admin only shows it: nobody adds,
-edits or deletes runs there. Deleting would also be harmful, not only odd: the latest
-successful run of a scope holds the time zone its dates were computed in, which the
-next run of that scope checks.
+The log is a record of what the trackers did, so nobody adds or edits runs there.
+Deleting follows the delete permission, as anywhere in the admin: it prunes the log,
+and without it deleting a metric (which cascades to its runs) would be refused to
+everyone.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class RunChangeList(ChangeList):
 
 
 class TrackerRunAdmin(admin.ModelAdmin):
-    """The run log, newest first; users with the view permission may read it, nothing else."""
+    """The run log, newest first: read with the view permission, prune with the delete one."""
 
     list_display = [
         "name",
@@ -113,9 +113,6 @@ class TrackerRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: TrackerRun | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: TrackerRun | None = None) -> bool:
         return False
 
     def get_fieldsets(self, request: HttpRequest, obj: TrackerRun | None = None) -> list:
