@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 __all__ = [
     "PERIOD_CHOICES",
     "AbstractStatistic",
+    "DecimalStatisticByDate",
+    "DecimalStatisticByDateAndObject",
     "Domain",
     "Metric",
     "Period",
@@ -222,6 +224,54 @@ class StatisticByDateAndObject(AbstractStatistic):
         ]
         verbose_name = _("statistic by date and object")
         verbose_name_plural = _("statistics by date and object")
+
+
+# Sized for money on all three databases: 20 digits, 4 of them after the point, hold
+# sums up to 10**16 (MariaDB allows 65 digits, PostgreSQL more) and keep averages of
+# cents to a hundredth of a cent. PostgreSQL and MariaDB round extra places half away
+# from zero; SQLite stores the number as a binary float, exact to 15 significant digits.
+DECIMAL_VALUE_DIGITS = 20
+DECIMAL_VALUE_PLACES = 4
+
+
+def _decimal_value() -> models.DecimalField:
+    return models.DecimalField(
+        null=True, max_digits=DECIMAL_VALUE_DIGITS, decimal_places=DECIMAL_VALUE_PLACES
+    )
+
+
+class DecimalStatisticByDate(AbstractStatistic):
+    """Like ``StatisticByDate``, with a Decimal value: sums of money, averages."""
+
+    value = _decimal_value()
+
+    class Meta:
+        unique_together = [("date", "metric", "period")]
+        indexes = [
+            models.Index(fields=["metric", "period", "date"], name="trackstats_decbydate_run")
+        ]
+        verbose_name = _("decimal statistic by date")
+        verbose_name_plural = _("decimal statistics by date")
+
+
+class DecimalStatisticByDateAndObject(AbstractStatistic):
+    """Like ``StatisticByDateAndObject``, with a Decimal value."""
+
+    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
+    object = GenericForeignKey("object_type", "object_id")
+    value = _decimal_value()
+
+    class Meta:
+        unique_together = [("date", "metric", "object_type", "object_id", "period")]
+        indexes = [
+            models.Index(
+                fields=["metric", "period", "object_type", "date"],
+                name="trackstats_decbyobject_run",
+            )
+        ]
+        verbose_name = _("decimal statistic by date and object")
+        verbose_name_plural = _("decimal statistics by date and object")
 
 
 class TrackerRun(models.Model):

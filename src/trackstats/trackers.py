@@ -295,8 +295,10 @@ class ObjectsByDateTracker:
         if isinstance(aggregate, FRACTIONAL_AGGREGATES) and self._integer_value():
             raise ValueError(
                 f"{type(aggregate).__name__} has a fractional result but "
-                f"{self.statistic_model.__name__}.value is an integer field; use a "
-                "statistic model whose value is a DecimalField or FloatField"
+                f"{self.statistic_model.__name__}.value is an integer field; use "
+                "statistic_model=DecimalStatisticByDate (or DecimalStatisticByDateAndObject "
+                "by object), or a model of your own whose value is a DecimalField or "
+                "FloatField"
             )
         return aggregate
 
@@ -379,7 +381,9 @@ class ObjectsByDateTracker:
             raise ValueError(
                 f"aggr_op {type(self.aggr_op).__name__}({shown}) has fractional "
                 f"values but {self.statistic_model.__name__}.value is an integer field; use "
-                "a statistic model whose value is a DecimalField or FloatField"
+                "statistic_model=DecimalStatisticByDate (or DecimalStatisticByDateAndObject "
+                "by object), or a model of your own whose value is a DecimalField or "
+                "FloatField"
             )
 
     def _check_object_field(self, model: type[models.Model]) -> None:

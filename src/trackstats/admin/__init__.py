@@ -7,6 +7,7 @@ register them on their own sites or subclass them for custom statistic models.
 
 from .filters import PeriodListFilter, RunPeriodListFilter
 from .options import (
+    DecimalStatisticByDateAndObjectAdmin,
     DomainAdmin,
     MetricAdmin,
     StatisticAdmin,
@@ -16,6 +17,7 @@ from .options import (
 from .run_log import TrackerRunAdmin
 
 __all__ = [
+    "DecimalStatisticByDateAndObjectAdmin",
     "DomainAdmin",
     "MetricAdmin",
     "PeriodListFilter",

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     AbstractStatistic,
+    DecimalStatisticByDate,
+    DecimalStatisticByDateAndObject,
     Domain,
     Metric,
     StatisticByDate,
@@ -215,8 +217,15 @@ class StatisticByDateAndObjectAdmin(StatisticAdmin):
         }
 
 
+class DecimalStatisticByDateAndObjectAdmin(StatisticByDateAndObjectAdmin):
+    # The chart URL name derived from the model, not the built-in model's.
+    chart_url_name = None
+
+
 admin.site.register(Domain, DomainAdmin)
 admin.site.register(Metric, MetricAdmin)
 admin.site.register(StatisticByDate, StatisticByDateAdmin)
 admin.site.register(StatisticByDateAndObject, StatisticByDateAndObjectAdmin)
+admin.site.register(DecimalStatisticByDate, StatisticAdmin)
+admin.site.register(DecimalStatisticByDateAndObject, DecimalStatisticByDateAndObjectAdmin)
 admin.site.register(TrackerRun, TrackerRunAdmin)
