@@ -166,7 +166,11 @@ def test_lookback_recomputes_days_before_the_last_stored_date(shop, today):
         (["--lookback", "-1"], {}, r"days must be 0 or more, got '-1'"),
         (["--lookback", "two"], {}, r"invalid number of days 'two'"),
         ([], {"lookback": 1.5}, r"--lookback: invalid number of days '1\.5'"),
-        (["--enqueue", "--lookback", "3"], {}, r"--lookback does not apply to --enqueue"),
+        (
+            ["--enqueue", "--lookback", "3"],
+            {},
+            r"--lookback and --until do not apply to --enqueue",
+        ),
     ],
 )
 def test_bad_lookback(shop, args, options, message):

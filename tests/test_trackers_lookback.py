@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from tests.test_trackers import UTC, at, customer, make_metric, order, reference, stored
 from tests.testapp.models import Order
@@ -146,3 +147,31 @@ def test_bad_until_is_refused():
     with pytest.raises(TypeError, match="until"):
         tracker.track(Order.objects.all(), until="2024-01-01")
     assert not StatisticByDate.objects.exists()
+
+
+def test_command_until_and_its_errors(monkeypatch):
+    monkeypatch.setattr(registry, "_entries", [])
+    who = customer()
+    for n in (9, 5, 1):
+        order(at(days_ago(n)), who)
+    tracker = counter(Period.LIFETIME)
+    registry.register(tracker, Order.objects.all)
+    call_command("trackstats", "track", "--until", days_ago(5).isoformat(), verbosity=0)
+    assert max(stored(tracker)) == (days_ago(5),)
+    assert stored(tracker)[(days_ago(5),)] == 2
+    call_command(
+        "trackstats", "verify", "--until", days_ago(5).isoformat(), verbosity=0
+    )  # matches: raises CommandError otherwise
+    with pytest.raises(CommandError, match=r"--since .* is after --until"):
+        call_command(
+            "trackstats",
+            "track",
+            "--since",
+            days_ago(1).isoformat(),
+            "--until",
+            days_ago(3).isoformat(),
+        )
+    with pytest.raises(CommandError, match="do not apply to --enqueue"):
+        call_command("trackstats", "track", "--until", days_ago(3).isoformat(), "--enqueue")
+    with pytest.raises(CommandError, match="1 of 1 tracker failed"):
+        call_command("trackstats", "track", "--until", days_ago(-2).isoformat(), verbosity=0)

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         )
         _metric_option(track)
         _since_option(track, "recompute from this date (default: from the last stored date)")
+        _until_option(track, "recompute through this date (default: today)")
         track.add_argument(
             "--lookback",
             type=_days,
@@ -143,6 +144,7 @@ class Command(BaseCommand):
         )
         _metric_option(verify)
         _since_option(verify, "compare from this date (default: the earliest stored date)")
+        _until_option(verify, "compare through this date (default: today)")
         _database_option(verify)
 
         for subparser in (track, listing, status_, export, import_, verify):
@@ -178,9 +180,12 @@ class Command(BaseCommand):
         since = _as_date(options.get("since"), "--since")
         database = options.get("database")
         lookback = _as_days(options.get("lookback"), "--lookback")
+        until = _as_date(options.get("until"), "--until")
+        if since is not None and until is not None and since > until:
+            raise CommandError(f"--since {since} is after --until {until}")
         if options.get("enqueue"):
-            if lookback is not None:
-                raise CommandError("--lookback does not apply to --enqueue")
+            if lookback is not None or until is not None:
+                raise CommandError("--lookback and --until do not apply to --enqueue")
             self._enqueue(entries, since, database)
             return
         dry_run = bool(options.get("dry_run"))
@@ -193,7 +198,7 @@ class Command(BaseCommand):
         )
         done, failures = self._run_each(
             entries,
-            lambda entry: run(entry, since=since, using=database, lookback=lookback),
+            lambda entry: run(entry, since=since, using=database, until=until, lookback=lookback),
             progress,
         )
         elapsed = time.perf_counter() - started
@@ -409,10 +414,11 @@ class Command(BaseCommand):
     def _handle_verify(self, options: dict[str, Any]) -> None:
         entries = self._select(options.get("metric"))
         since = _as_date(options.get("since"), "--since")
+        until = _as_date(options.get("until"), "--until")
         database = options.get("database")
 
         def compare(entry: Registration) -> list[str]:
-            found = runs.verify(entry, since=since, using=database)
+            found = runs.verify(entry, since=since, using=database, until=until)
             model = entry.tracker.statistic_model
             using = runs.statistics_database(entry, database) if found else ""
             return [_output.difference_line(entry.name, one, model, using) for one in found]
@@ -658,6 +664,10 @@ def _json_option(parser: CommandParser) -> None:
 
 def _since_option(parser: CommandParser, help: str) -> None:
     parser.add_argument("--since", type=parse_date, metavar="YYYY-MM-DD", help=help)
+
+
+def _until_option(parser: CommandParser, help: str) -> None:
+    parser.add_argument("--until", type=parse_date, metavar="YYYY-MM-DD", help=help)
 
 
 def _database_option(parser: CommandParser) -> None:
