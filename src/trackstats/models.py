@@ -227,9 +227,10 @@ class StatisticByDateAndObject(AbstractStatistic):
 
 
 # Sized for money on all three databases: 20 digits, 4 of them after the point, hold
-# sums up to 10**16 (MariaDB allows 65 digits, PostgreSQL more) and keep averages of
-# cents to a hundredth of a cent. PostgreSQL and MariaDB round extra places half away
-# from zero; SQLite stores the number as a binary float, exact to 15 significant digits.
+# sums below 10**16 (MariaDB allows 65 digits, PostgreSQL more) and keep averages of
+# cents to a hundredth of a cent. An average's extra places are rounded half away from
+# zero (PostgreSQL and MariaDB on insert, trackers with ROUND() on SQLite); SQLite keeps
+# the number as a binary float, exact to 15 significant digits.
 DECIMAL_VALUE_DIGITS = 20
 DECIMAL_VALUE_PLACES = 4
 
