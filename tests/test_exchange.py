@@ -4,18 +4,30 @@ import datetime
 import io
 import json
 import uuid
+from decimal import Decimal
 
 import pytest
 
-from tests.testapp.models import Customer, Shop, UUIDCustomer
+from tests.testapp.models import (
+    AverageByObjectStatistic,
+    AverageStatistic,
+    Customer,
+    RevenueStatistic,
+    Shop,
+    StatisticByCountry,
+    UUIDCustomer,
+)
 from trackstats.exchange import (
     COLUMNS,
     ImportFailed,
     export_statistics,
     format_for,
     import_statistics,
+    statistic_models,
 )
 from trackstats.models import (
+    DecimalStatisticByDate,
+    DecimalStatisticByDateAndObject,
     Domain,
     Metric,
     Period,
@@ -67,8 +79,8 @@ def snapshot():
 
 
 def wipe():
-    StatisticByDateAndObject.objects.all().delete()
-    StatisticByDate.objects.all().delete()
+    for model in statistic_models():
+        model.objects.all().delete()
     Metric.objects.all().delete()
     Domain.objects.all().delete()
 
@@ -291,3 +303,219 @@ def test_empty_and_header_only_files_import_nothing(tmp_path):
         path.write_text(text, encoding="utf-8")
         assert import_statistics(path).rows == 0
     assert StatisticByDate.objects.count() == 0
+
+
+# ---------------------------------------------------------------------------- every model
+@pytest.fixture
+def stored_everywhere(stored):
+    """Rows in every kind of statistic model: decimal, float, with a dimension."""
+    orders, customer = stored["orders"], stored["customer"]
+    revenue = Metric.objects.create(domain=orders.domain, ref="revenue")
+    day = D(2024, 1, 1)
+    DecimalStatisticByDate.objects.record(revenue, Decimal("1234567.8901"), Period.DAY, date=day)
+    DecimalStatisticByDate.objects.record(revenue, Decimal("-0.0100"), Period.WEEK, date=day)
+    DecimalStatisticByDate.objects.record(
+        revenue, Decimal("12345678901.2345"), Period.LIFETIME, date=day
+    )
+    DecimalStatisticByDate.objects.record(revenue, None, Period.DAY, date=D(2024, 1, 2))
+    DecimalStatisticByDateAndObject.objects.record(
+        revenue, Decimal("19.9900"), Period.DAY, date=day, object=customer
+    )
+    DecimalStatisticByDateAndObject.objects.record(
+        revenue, Decimal("0.0001"), Period.DAY, date=day, object=stored["uuid"]
+    )
+    for country, value in [("NL", 3), ("DE", 2**40)]:
+        StatisticByCountry.objects.record(orders, value, Period.DAY, date=day, country=country)
+    StatisticByCountry.objects.record(orders, None, TEN_DAYS, date=day, country="BE")
+    RevenueStatistic.objects.record(revenue, Decimal("10.50"), Period.DAY, date=day)
+    RevenueStatistic.objects.record(revenue, Decimal("-3.07"), Period.MONTH, date=day)
+    AverageStatistic.objects.record(revenue, 1 / 3, Period.DAY, date=day)
+    AverageStatistic.objects.record(revenue, 2.5e-8, Period.WEEK, date=day)
+    AverageByObjectStatistic.objects.record(revenue, 0.1, Period.DAY, date=day, object=customer)
+    return stored
+
+
+def every_row():
+    """Every row of every statistic model, values as their type and exact text."""
+    rows = set()
+    for model in statistic_models():
+        dimensions = [f for f in ("country",) if hasattr(model, f)]
+        for stat in model.objects.select_related("metric__domain"):
+            object_key = None
+            if hasattr(stat, "object_id"):
+                object_type = stat.object_type
+                object_key = (f"{object_type.app_label}.{object_type.model}", stat.object_id)
+            value = stat.value
+            rows.add(
+                (
+                    model._meta.label,
+                    stat.metric.label,
+                    stat.period,
+                    stat.date,
+                    object_key,
+                    tuple(getattr(stat, name) for name in dimensions),
+                    type(value).__name__,
+                    None if value is None else repr(value),
+                )
+            )
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_every_statistic_model_round_trips_exactly(stored_everywhere, tmp_path, fmt):
+    before = every_row()
+    models = {row[0] for row in before}
+    assert models == {model._meta.label for model in statistic_models()}
+    count, text = export_text(format=fmt)
+    assert count == len(before) == 8 + 14
+    path = tmp_path / f"stats.{fmt}"
+    path.write_text(text, encoding="utf-8")
+
+    wipe()
+    result = import_statistics(path)
+
+    assert result.rows == count
+    assert every_row() == before
+    # Twice: the same rows, no duplicates.
+    import_statistics(path)
+    assert every_row() == before
+
+
+def test_a_file_with_other_models_names_the_model_and_the_dimensions(stored_everywhere):
+    _, text = export_text(
+        format="csv", metrics=[stored_everywhere["orders"]], to_date=D(2024, 1, 1)
+    )
+    lines = text.splitlines()
+    assert lines[0] == ("model,domain,metric,period,date,object_type,object_id,country,value")
+    customer_id = stored_everywhere["customer"].pk
+    assert lines[1:] == [
+        "trackstats.StatisticByDate,shop,orders,day,2024-01-01,,,,10",
+        f"trackstats.StatisticByDateAndObject,shop,orders,day,2024-01-01,testapp.customer,"
+        f"{customer_id},,1",
+        "trackstats.StatisticByDateAndObject,shop,orders,day,2024-01-01,testapp.uuidcustomer,"
+        "00000000-0000-0000-0000-0000000000ff,,2",
+        "testapp.StatisticByCountry,shop,orders,day,2024-01-01,,,DE,1099511627776",
+        "testapp.StatisticByCountry,shop,orders,day,2024-01-01,,,NL,3",
+        "testapp.StatisticByCountry,shop,orders,10_days,2024-01-01,,,BE,",
+    ]
+
+
+def test_decimals_are_exported_as_their_exact_text(stored_everywhere):
+    revenue = Metric.objects.get(ref="revenue")
+    _, text = export_text(format="jsonl", metrics=[revenue], to_date=D(2024, 1, 1))
+    records = [json.loads(line) for line in text.splitlines()]
+    values = {(r["model"], r["period"], r["object_type"]): r["value"] for r in records}
+    assert values == {
+        ("trackstats.DecimalStatisticByDate", "lifetime", None): "12345678901.2345",
+        ("trackstats.DecimalStatisticByDate", "day", None): "1234567.8901",
+        ("trackstats.DecimalStatisticByDate", "week", None): "-0.0100",
+        ("trackstats.DecimalStatisticByDateAndObject", "day", "testapp.customer"): "19.9900",
+        ("trackstats.DecimalStatisticByDateAndObject", "day", "testapp.uuidcustomer"): "0.0001",
+        ("testapp.AverageByObjectStatistic", "day", "testapp.customer"): 0.1,
+        ("testapp.AverageStatistic", "day", None): 1 / 3,
+        ("testapp.AverageStatistic", "week", None): 2.5e-8,
+        ("testapp.RevenueStatistic", "day", None): "10.50",
+        ("testapp.RevenueStatistic", "month", None): "-3.07",
+    }
+    # No rows of a model with a country: no country column.
+    assert all("country" not in r for r in records)
+
+
+def test_json_numbers_into_a_decimal_model_stay_exact(tmp_path):
+    path = tmp_path / "money.json"
+    path.write_text(
+        '[{"model": "trackstats.decimalstatisticbydate", "domain": "shop", '
+        '"metric": "revenue", "period": "day", "date": "2024-01-01", "value": 0.1},\n'
+        '{"model": "trackstats.DecimalStatisticByDate", "domain": "shop", '
+        '"metric": "revenue", "period": "week", "date": "2024-01-01", '
+        '"value": 9999999.9999}]',
+        encoding="utf-8",
+    )
+    assert import_statistics(path).rows == 2
+    values = dict(DecimalStatisticByDate.objects.values_list("period", "value"))
+    assert values == {Period.DAY: Decimal("0.1000"), Period.WEEK: Decimal("9999999.9999")}
+
+
+def test_rows_without_a_model_go_to_the_built_in_models(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "model,domain,metric,period,date,object_type,object_id,country,value\n"
+        ",shop,orders,day,2024-01-01,,,,4\n"
+        "testapp.StatisticByCountry,shop,orders,day,2024-01-01,,,NL,5\n",
+        encoding="utf-8",
+    )
+    import_statistics(path)
+    assert StatisticByDate.objects.get().value == 4
+    assert StatisticByCountry.objects.get(country="NL").value == 5
+
+
+def test_bad_model_rows_are_reported_and_nothing_is_imported(stored_everywhere, tmp_path):
+    before = every_row()
+    customer_id = stored_everywhere["customer"].pk
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "\n".join(
+            [
+                "model,domain,metric,period,date,object_type,object_id,country,value",
+                "trackstats.DecimalStatisticByDate,new,metric,day,2024-01-01,,,,1.5",  # fine
+                "trackstats.NoSuchStatistic,shop,orders,day,2024-01-01,,,,1",
+                "testapp.Customer,shop,orders,day,2024-01-01,,,,1",
+                "testapp.StatisticByCountry,shop,orders,day,2024-01-01,,,,1",
+                "trackstats.StatisticByDate,shop,orders,day,2024-01-01,,,NL,1",
+                "trackstats.DecimalStatisticByDateAndObject,shop,orders,day,2024-01-01,,,,1",
+                f"trackstats.DecimalStatisticByDate,shop,orders,day,2024-01-01,"
+                f"testapp.customer,{customer_id},,1",
+                "trackstats.DecimalStatisticByDate,shop,orders,week,2024-01-01,,,,0.00001",
+                "testapp.StatisticByCountry,shop,orders,day,2024-01-01,,,NLD,1",
+                "testapp.StatisticByCountry,shop,orders,day,2024-01-09,,,BE,1",
+                "testapp.StatisticByCountry,shop,orders,day,2024-01-09,,,BE,2",
+                "trackstats.DecimalStatisticByDate,new,metric,day,2024-01-01,,,,2",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ImportFailed) as failure:
+        import_statistics(path)
+
+    lines = dict(failure.value.errors)
+    assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9, 10, 12, 13]
+    assert lines[3] == "unknown model 'trackstats.NoSuchStatistic': no such installed model"
+    assert lines[4] == "model 'testapp.Customer' is not a statistic model"
+    assert lines[5] == "testapp.StatisticByCountry needs a value for its dimension 'country'"
+    assert lines[6] == (
+        "trackstats.StatisticByDate has no dimension country (its dimensions: none)"
+    )
+    assert lines[7] == "trackstats.DecimalStatisticByDateAndObject needs object_type and object_id"
+    assert lines[8] == (
+        "trackstats.DecimalStatisticByDate has no object: leave object_type and object_id empty"
+    )
+    assert "4 decimal places" in lines[9]
+    assert "'NLD'" in lines[10]
+    assert "at most 2 characters" in lines[10]
+    assert lines[12] == "same statistic as line 11 (duplicate key)"
+    assert lines[13] == "same statistic as line 2 (duplicate key)"
+    assert every_row() == before
+    assert not Domain.objects.filter(ref="new").exists()
+
+
+def test_a_missing_dimension_column_is_an_error(tmp_path):
+    path = tmp_path / "no-country.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "model": "testapp.StatisticByCountry",
+                "domain": "shop",
+                "metric": "orders",
+                "period": "day",
+                "date": "2024-01-01",
+                "value": 1,
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed, match="needs a value for its dimension 'country'"):
+        import_statistics(path)
+    assert StatisticByCountry.objects.count() == 0

@@ -7,10 +7,15 @@ whose primary keys differ. The columns, in this order::
 
     domain, metric, period, date, object_type, object_id, value
 
-Rows without an object belong to ``StatisticByDate``, rows with one to
-``StatisticByDateAndObject``; custom statistic models are not exchanged (their extra
-dimensions have no column here). ``value`` is empty (CSV) or ``null`` (JSON) for a
-stored NULL.
+Every installed statistic model is exported, custom ones included. A file holding
+rows of the built-in models only has exactly these columns, as earlier versions wrote
+them: rows without an object belong to ``StatisticByDate``, rows with one to
+``StatisticByDateAndObject``. When other models have rows, the file starts with a
+``model`` column (the model's label, such as ``trackstats.DecimalStatisticByDate``) and
+gains a column for each extra dimension (say ``country``) before ``value``; a row
+leaves the dimensions of other models empty. ``value`` is empty (CSV) or ``null``
+(JSON) for a stored NULL; decimals are written as their exact text (``"12.5000"``,
+a string in JSON), floats as the shortest text that reads back the same number.
 
 Formats: ``csv`` (with a header line), ``json`` (one array, one object per line) and
 ``jsonl`` (one object per line). Export streams rows from the database, so memory does
@@ -27,32 +32,74 @@ import csv
 import datetime
 import decimal
 import json
+import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 
-from .models import Domain, Metric, StatisticByDate, StatisticByDateAndObject
+from .models import (
+    AbstractStatistic,
+    Domain,
+    Metric,
+    StatisticByDate,
+    StatisticByDateAndObject,
+    dimension_fields,
+    is_by_object,
+    statistic_key_fields,
+)
 from .objects import OBJECT_ID_MAX_LENGTH, pk_to_object_id
 from .periods import parse_period_name, period_name
 from .querysets import clean_statistic_value
 
 FORMATS = ("csv", "json", "jsonl")
 COLUMNS = ("domain", "metric", "period", "date", "object_type", "object_id", "value")
+MODEL_COLUMN = "model"
 REQUIRED_COLUMNS = frozenset({"domain", "metric", "period", "date", "value"})
-EXCHANGED_MODELS = (StatisticByDate, StatisticByDateAndObject)
+BUILT_IN_MODELS = (StatisticByDate, StatisticByDateAndObject)
 
+_OBJECT_COLUMNS = ("object_type", "object_id")
 _EXTENSIONS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INTEGER = re.compile(r"[+-]?\d+")
 _REF_MAX_LENGTH = 100
 _BATCH_SIZE = 1000
 _MAX_REPORTED_ERRORS = 50
+
+
+def statistic_models() -> list[type[models.Model]]:
+    """Every installed concrete statistic model: the built-in two, then the others by label.
+
+    Proxy models are left out: their rows are those of the model they stand for.
+    """
+    others = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, AbstractStatistic)
+        and not model._meta.proxy
+        and model not in BUILT_IN_MODELS
+    ]
+    return [*BUILT_IN_MODELS, *sorted(others, key=lambda model: model._meta.label)]
+
+
+def extra_dimensions(model: type[models.Model]) -> tuple[str, ...]:
+    """The key fields of ``model`` that get a column of their own (not the object's)."""
+    return tuple(name for name in dimension_fields(model) if name not in _OBJECT_COLUMNS)
+
+
+def _check_exchangeable(model: type[models.Model]) -> None:
+    for name in extra_dimensions(model):
+        if name in COLUMNS or name == MODEL_COLUMN:
+            raise ValueError(
+                f"{model._meta.label} cannot be exchanged: its dimension {name!r} has the "
+                "name of a column"
+            )
 
 
 def format_for(path: str | Path | None, explicit: str | None = None) -> str:
@@ -79,83 +126,131 @@ def export_statistics(
     to_date: datetime.date | None = None,
     using: str | None = None,
 ) -> int:
-    """Write the statistics of both built-in models to ``stream``; return the row count.
+    """Write the statistics of every statistic model to ``stream``; return the row count.
 
     ``metrics`` limits the export to those metrics, ``from_date`` and ``to_date``
-    (inclusive) to those dates. Rows come ordered by domain, metric, period, object and
-    date, read with a server-side iterator so memory stays flat.
+    (inclusive) to those dates. Models come in the order of :func:`statistic_models`,
+    rows ordered by domain, metric, period, object, dimensions and date, read with a
+    server-side iterator so memory stays flat.
     """
     format = format_for(None, format)
-    writer = _WRITERS[format](stream)
     metric_list = list(metrics) if metrics is not None else None
+    querysets = [
+        (model, _export_queryset(model, metric_list, from_date, to_date, using))
+        for model in statistic_models()
+    ]
+    # The columns go first, so which other models have rows is asked up front: one
+    # query per model rather than a pass over the rows.
+    others = [
+        model
+        for model, queryset in querysets
+        if model not in BUILT_IN_MODELS and queryset.exists()
+    ]
+    writer = _WRITERS[format](stream, _export_columns(others))
     count = 0
-    for model in EXCHANGED_MODELS:
-        for record in _export_records(model, metric_list, from_date, to_date, using):
+    for model, queryset in querysets:
+        for record in _export_records(model, queryset):
             writer.write(record)
             count += 1
     writer.close()
     return count
 
 
-def _export_records(
+def _export_columns(other_models: Sequence[type[models.Model]]) -> tuple[str, ...]:
+    if not other_models:
+        return COLUMNS
+    dimensions: dict[str, None] = {}
+    for model in other_models:
+        _check_exchangeable(model)
+        dimensions.update(dict.fromkeys(extra_dimensions(model)))
+    return (MODEL_COLUMN, *COLUMNS[:-1], *dimensions, COLUMNS[-1])
+
+
+def _export_queryset(
     model: type[models.Model],
     metrics: list[Metric] | None,
     from_date: datetime.date | None,
     to_date: datetime.date | None,
     using: str | None,
-) -> Iterator[dict[str, Any]]:
+) -> models.QuerySet:
     db = using or router.db_for_write(model)
-    queryset = model._default_manager.using(db).narrow(
+    return model._default_manager.using(db).narrow(
         metrics=metrics, from_date=from_date, to_date=to_date
     )
-    by_object = model is StatisticByDateAndObject
+
+
+def _export_records(
+    model: type[models.Model], queryset: models.QuerySet
+) -> Iterator[dict[str, Any]]:
+    by_object = is_by_object(model)
+    dimensions = extra_dimensions(model)
+    attnames = [model._meta.get_field(name).attname for name in dimensions]
     fields = ["metric__domain__ref", "metric__ref", "period"]
     if by_object:
         fields += ["object_type__app_label", "object_type__model", "object_id"]
+    fields += attnames
     rows = queryset.order_by(*fields, "date").values_list(*fields, "date", "value")
+    label = model._meta.label
     for row in rows.iterator(chunk_size=_BATCH_SIZE):
+        domain, metric, period = row[:3]
+        rest = row[3:]
+        object_type = object_id = None
         if by_object:
-            domain, metric, period, app_label, model_name, object_id, date, value = row
+            app_label, model_name, object_id = rest[:3]
             object_type = f"{app_label}.{model_name}"
-        else:
-            domain, metric, period, date, value = row
-            object_type = object_id = None
-        yield {
+            rest = rest[3:]
+        *dimension_values, date, value = rest
+        record = {
+            MODEL_COLUMN: label,
             "domain": domain,
             "metric": metric,
             "period": period_name(period),
             "date": date.isoformat(),
             "object_type": object_type,
             "object_id": object_id,
-            "value": _json_number(value),
+            "value": _exported_number(value),
         }
+        for name, dimension_value in zip(dimensions, dimension_values, strict=True):
+            record[name] = _exported_dimension(dimension_value)
+        yield record
 
 
-def _json_number(value: Any) -> Any:
-    # Built-in models store integers; keep Decimal exact rather than a binary float.
+def _exported_number(value: Any) -> Any:
+    # The exact text of a Decimal (a string in JSON), never a binary float.
     if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
+        return str(value)
     return value
 
 
+def _exported_dimension(value: Any) -> Any:
+    if value is None or isinstance(value, str) or type(value) is int:
+        return value
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
 class _CsvWriter:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
+        self._columns = columns
         self._writer = csv.writer(stream, lineterminator="\n")
-        self._writer.writerow(COLUMNS)
+        self._writer.writerow(columns)
 
     def write(self, record: dict[str, Any]) -> None:
-        self._writer.writerow(["" if record[c] is None else record[c] for c in COLUMNS])
+        self._writer.writerow(["" if record.get(c) is None else record[c] for c in self._columns])
 
     def close(self) -> None:
         pass
 
 
 class _JsonLinesWriter:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
         self._stream = stream
+        self._columns = columns
 
     def write(self, record: dict[str, Any]) -> None:
-        self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        selected = {c: record.get(c) for c in self._columns}
+        self._stream.write(json.dumps(selected, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
         pass
@@ -164,15 +259,17 @@ class _JsonLinesWriter:
 class _JsonWriter:
     """One JSON array with an object per line, so import errors can name a line."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
         self._stream = stream
+        self._columns = columns
         self._first = True
         stream.write("[\n")
 
     def write(self, record: dict[str, Any]) -> None:
         separator = "" if self._first else ",\n"
         self._first = False
-        self._stream.write(separator + json.dumps(record, ensure_ascii=False))
+        selected = {c: record.get(c) for c in self._columns}
+        self._stream.write(separator + json.dumps(selected, ensure_ascii=False))
 
     def close(self) -> None:
         self._stream.write("\n]\n" if not self._first else "]\n")
@@ -204,27 +301,28 @@ class ImportResult:
 @dataclass(frozen=True)
 class _ParsedRow:
     line: int
+    model: type[models.Model]
     domain: str
     metric: str
     period: int
     date: datetime.date
     object_type_id: int | None
     object_id: str | None
+    # (attname, value) of the model's extra dimensions, in key order.
+    dimensions: tuple[tuple[str, Any], ...]
     value: Any
-
-    @property
-    def model(self) -> type[models.Model]:
-        return StatisticByDate if self.object_type_id is None else StatisticByDateAndObject
 
     @property
     def key(self) -> tuple:
         return (
+            self.model,
             self.domain,
             self.metric,
             self.period,
             self.date,
             self.object_type_id,
             self.object_id,
+            self.dimensions,
         )
 
 
@@ -233,6 +331,8 @@ def import_statistics(
 ) -> ImportResult:
     """Upsert the statistics of the file at ``path``; all rows or, on any bad row, none.
 
+    Each row goes into the model its ``model`` column names, or without one into
+    ``StatisticByDate`` or ``StatisticByDateAndObject`` as it has no object or one.
     Raises :class:`ImportFailed` listing bad rows with their line numbers (the first
     50), and leaves the database untouched in that case.
     """
@@ -244,7 +344,7 @@ def import_statistics(
     with transaction.atomic(using=db):
         result = ImportResult(rows=len(rows))
         metric_ids = _metric_ids(rows, db, result)
-        for model in EXCHANGED_MODELS:
+        for model in statistic_models():
             _upsert(model, [row for row in rows if row.model is model], metric_ids, db)
     return result
 
@@ -254,11 +354,13 @@ def _parse_file(path: Path, format: str, db: str) -> tuple[list[_ParsedRow], lis
     errors: list[tuple[int, str]] = []
     first_line_of: dict[tuple, int] = {}
     content_types = _ContentTypes(db)
+    statistic_models_by_label = _StatisticModels()
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:
-            for line, record in _READERS[format](stream):
+            reader = _READERS[format](stream, statistic_models_by_label.columns)
+            for line, record in reader:
                 try:
-                    row = _parse_record(line, record, content_types)
+                    row = _parse_record(line, record, content_types, statistic_models_by_label)
                 except (ValueError, TypeError, ValidationError) as exc:
                     errors.append((line, _message(exc)))
                     continue
@@ -289,13 +391,13 @@ class _MalformedFile(Exception):
         self.message = message
 
 
-def _read_csv(stream: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
+def _read_csv(stream: TextIO, known: frozenset[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.reader(stream, strict=True)
     try:
         header = next(reader, None)
         if header is None:
             return
-        _check_columns(header, 1)
+        _check_columns(header, 1, known)
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
@@ -309,21 +411,21 @@ def _read_csv(stream: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
         raise _MalformedFile(reader.line_num, f"malformed CSV: {exc}") from exc
 
 
-def _read_jsonl(stream: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
+def _read_jsonl(stream: TextIO, known: frozenset[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     for line, text in enumerate(stream, start=1):
         if not text.strip():
             continue
         try:
-            record = json.loads(text)
+            record = json.loads(text, parse_float=decimal.Decimal)
         except json.JSONDecodeError as exc:
             raise _MalformedFile(line, f"malformed JSON: {exc.msg}") from exc
-        yield line, _json_object(record, line)
+        yield line, _json_object(record, line, known)
 
 
-def _read_json(stream: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
+def _read_json(stream: TextIO, known: frozenset[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     # The whole array is read, but each element's line is kept for error messages.
     text = stream.read()
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_float=decimal.Decimal)
     position = _skip_space(text, 0)
     if position == len(text):
         return
@@ -337,7 +439,8 @@ def _read_json(stream: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
             record, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
             raise _MalformedFile(exc.lineno, f"malformed JSON: {exc.msg}") from exc
-        yield _line_at(text, position), _json_object(record, _line_at(text, position))
+        line = _line_at(text, position)
+        yield line, _json_object(record, line, known)
         position = _skip_space(text, end)
         if position < len(text) and text[position] == ",":
             position = _skip_space(text, position + 1)
@@ -357,18 +460,22 @@ def _line_at(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
-def _json_object(record: Any, line: int) -> dict[str, Any]:
+def _json_object(record: Any, line: int, known: frozenset[str]) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise _MalformedFile(line, f"expected a JSON object, got {type(record).__name__}")
-    _check_columns(list(record), line)
+    _check_columns(list(record), line, known)
     return record
 
 
-def _check_columns(names: list[str], line: int) -> None:
-    unknown = [name for name in names if name not in COLUMNS]
+def _check_columns(names: list[str], line: int, known: frozenset[str]) -> None:
+    unknown = [name for name in names if name not in known]
     if unknown:
+        extra = sorted(known - {*COLUMNS, MODEL_COLUMN})
+        dimensions = f"; dimensions: {', '.join(extra)}" if extra else ""
         raise _MalformedFile(
-            line, f"unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}"
+            line,
+            f"unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}, "
+            f"optionally {MODEL_COLUMN}{dimensions}",
         )
     missing = REQUIRED_COLUMNS - set(names)
     if missing:
@@ -376,6 +483,25 @@ def _check_columns(names: list[str], line: int) -> None:
 
 
 _READERS = {"csv": _read_csv, "json": _read_json, "jsonl": _read_jsonl}
+
+
+class _StatisticModels:
+    """Statistic models by label, and the columns a file may have."""
+
+    def __init__(self) -> None:
+        self._models = {model._meta.label_lower: model for model in statistic_models()}
+        dimensions = {name for model in self._models.values() for name in extra_dimensions(model)}
+        self.columns = frozenset({*COLUMNS, MODEL_COLUMN, *dimensions})
+
+    def get(self, label: str) -> type[models.Model]:
+        model = self._models.get(label.lower())
+        if model is not None:
+            return model
+        try:
+            apps.get_model(label)
+        except (LookupError, ValueError):
+            raise ValueError(f"unknown model {label!r}: no such installed model") from None
+        raise ValueError(f"model {label!r} is not a statistic model")
 
 
 class _ContentTypes:
@@ -399,7 +525,12 @@ class _ContentTypes:
         return self._cache[name]
 
 
-def _parse_record(line: int, record: dict[str, Any], content_types: _ContentTypes) -> _ParsedRow:
+def _parse_record(
+    line: int,
+    record: dict[str, Any],
+    content_types: _ContentTypes,
+    statistic_models_by_label: _StatisticModels,
+) -> _ParsedRow:
     domain = _ref(record.get("domain"), "domain")
     metric = _ref(record.get("metric"), "metric")
     period_text = _text(record.get("period"))
@@ -409,16 +540,65 @@ def _parse_record(line: int, record: dict[str, Any], content_types: _ContentType
     date = _date(record.get("date"))
     object_type_name = _text(record.get("object_type"))
     raw_object_id = _text(record.get("object_id"))
+    has_object = bool(object_type_name or raw_object_id)
+    if has_object and not (object_type_name and raw_object_id):
+        raise ValueError("object_type and object_id must be given together")
+    model_label = _text(record.get(MODEL_COLUMN))
+    if model_label:
+        model = statistic_models_by_label.get(model_label)
+    else:
+        # Files of earlier versions: the object tells the built-in model.
+        model = StatisticByDateAndObject if has_object else StatisticByDate
+    _check_exchangeable(model)
+    label = model._meta.label
+    if is_by_object(model) and not has_object:
+        raise ValueError(f"{label} needs object_type and object_id")
+    if has_object and not is_by_object(model):
+        raise ValueError(f"{label} has no object: leave object_type and object_id empty")
     object_type_id = object_id = None
-    if object_type_name or raw_object_id:
-        if not (object_type_name and raw_object_id):
-            raise ValueError("object_type and object_id must be given together")
+    if has_object:
         content_type = content_types.get(object_type_name)
         object_type_id = content_type.pk
         object_id = _canonical_object_id(content_type, raw_object_id)
-    model = StatisticByDate if object_type_id is None else StatisticByDateAndObject
+    dimensions = _dimensions(model, record)
     value = clean_statistic_value(model, _number(record.get("value")))
-    return _ParsedRow(line, domain, metric, period, date, object_type_id, object_id, value)
+    return _ParsedRow(
+        line, model, domain, metric, period, date, object_type_id, object_id, dimensions, value
+    )
+
+
+def _dimensions(model: type[models.Model], record: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The model's extra dimensions from the record, checked by their fields."""
+    names = extra_dimensions(model)
+    foreign = sorted(
+        name
+        for name, raw in record.items()
+        if name not in COLUMNS and name != MODEL_COLUMN and name not in names and not _empty(raw)
+    )
+    if foreign:
+        raise ValueError(
+            f"{model._meta.label} has no dimension {', '.join(foreign)} (its dimensions: "
+            f"{', '.join(names) or 'none'})"
+        )
+    parsed = []
+    for name in names:
+        raw = record.get(name)
+        if _empty(raw):
+            raise ValueError(f"{model._meta.label} needs a value for its dimension {name!r}")
+        model_field = model._meta.get_field(name)
+        # A foreign key dimension holds the primary key of its target.
+        checked = model_field.target_field if model_field.is_relation else model_field
+        try:
+            value = checked.to_python(raw)
+            checked.run_validators(value)
+        except ValidationError as exc:
+            raise ValueError(f"{name} {raw!r}: {'; '.join(exc.messages)}") from None
+        parsed.append((model_field.attname, value))
+    return tuple(parsed)
+
+
+def _empty(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def _text(value: Any) -> str:
@@ -449,6 +629,9 @@ def _date(value: Any) -> datetime.date:
 
 
 def _number(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON's NaN and Infinity, which Python's reader accepts.
+        raise ValueError(f"value must be a finite number, got {value!r}")
     if value is None or isinstance(value, (int, float, decimal.Decimal)):
         return value
     if not isinstance(value, str):
@@ -509,11 +692,9 @@ def _metric_ids(rows: list[_ParsedRow], db: str, result: ImportResult) -> dict[t
 def _upsert(
     model: type[models.Model], rows: list[_ParsedRow], metric_ids: dict[tuple, int], db: str
 ) -> None:
-    from .models import statistic_key_fields
-
     if not rows:
         return
-    by_object = model is StatisticByDateAndObject
+    by_object = is_by_object(model)
     unique_fields = (
         list(statistic_key_fields(model))
         if connections[db].features.supports_update_conflicts_with_target
@@ -522,11 +703,9 @@ def _upsert(
     for start in range(0, len(rows), _BATCH_SIZE):
         instances = []
         for row in rows[start : start + _BATCH_SIZE]:
-            extra = (
-                {"object_type_id": row.object_type_id, "object_id": row.object_id}
-                if by_object
-                else {}
-            )
+            extra = dict(row.dimensions)
+            if by_object:
+                extra.update(object_type_id=row.object_type_id, object_id=row.object_id)
             instances.append(
                 model(
                     metric_id=metric_ids[(row.domain, row.metric)],
