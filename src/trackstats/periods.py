@@ -53,6 +53,20 @@ def validate_period(period: object) -> int:
     return int(period)
 
 
+def is_event_period(period: object) -> bool:
+    """Whether ``increment()`` can count events in ``period``: DAY and LIFETIME.
+
+    An event belongs to one DAY row, its date's, and adds to the LIFETIME running
+    totals from its date on. A rolling window (WEEK, 28 days, MONTH, any N days) holds
+    an event in the N rows that end on the N dates from its date on, so counting it
+    would mean N rows to update; such counters are read from the DAY rows instead.
+    Raises like :func:`validate_period` for a value that is no period at all.
+    """
+    # The one list of event periods: calendar periods (an event falls in exactly one
+    # calendar week or month) join it when they are added.
+    return validate_period(period) in (Period.DAY, Period.LIFETIME)
+
+
 def period_days(period: int) -> int | None:
     """Length of the rolling window in days; None for LIFETIME (unbounded)."""
     period = validate_period(period)

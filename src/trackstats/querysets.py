@@ -1,19 +1,25 @@
-"""The query API shared by every statistic model: record(), narrow(), most_recent()."""
+"""The query API shared by every statistic model: record(), increment(), narrow() and more."""
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router
+from django.core.validators import DecimalValidator
+from django.db import connections, models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.functions import Coalesce
 
+from .engine.dialects import dialect_for
 from .objects import ObjectIdText, object_id_of
-from .periods import validate_period
+from .periods import Period, is_event_period, period_label, validate_period
 from .signals import post_record
 
 
@@ -33,38 +39,12 @@ class StatisticQuerySet(models.QuerySet):
         ``date`` defaults to today in the current time zone. Every argument is
         checked before anything is written.
         """
-        from .models import dimension_fields, is_by_object, statistic_key_fields, today_in
+        from .models import statistic_key_fields
 
         model = self.model
-        key: dict[str, Any] = {
-            "metric": _saved_metric(metric),
-            "period": validate_period(period),
-            "date": today_in() if date is None else _check_date(date, "date"),
-        }
-        dimensions = set(dimension_fields(model))
-        if is_by_object(model):
-            if object is None:
-                raise TypeError(f"{model.__name__}.record() needs object=")
-            key["object_type"] = ContentType.objects.db_manager(self._write_db()).get_for_model(
-                object
-            )
-            key["object_id"] = object_id_of(object)
-            dimensions -= {"object_type", "object_id"}
-        elif object is not None:
-            raise TypeError(
-                f"{model.__name__} has no object: drop object= or use a by-object model"
-            )
-        unknown = set(extra_dimensions) - dimensions
-        if unknown:
-            raise TypeError(
-                f"{model.__name__}.record() got unknown dimension(s) {sorted(unknown)}; "
-                f"its dimensions are {sorted(dimensions) or 'none'}"
-            )
-        missing = dimensions - set(extra_dimensions)
-        if missing:
-            raise TypeError(f"{model.__name__}.record() needs dimension(s) {sorted(missing)}")
-        for name, dim_value in extra_dimensions.items():
-            key[name] = _clean_field(model, name, dim_value)
+        key = self._statistic_key(
+            "record", metric, period, validate_period, date, object, extra_dimensions
+        )
         clean_value = clean_statistic_value(model, value)
 
         db = self._write_db()
@@ -85,8 +65,141 @@ class StatisticQuerySet(models.QuerySet):
         post_record.send(sender=model, instance=stored, using=db)
         return stored
 
+    def increment(
+        self,
+        metric: Any,
+        period: int,
+        by: int | float | decimal.Decimal = 1,
+        date: datetime.date | None = None,
+        object: models.Model | None = None,
+        **extra_dimensions: Any,
+    ) -> models.Model:
+        """Add ``by`` to the counter of this key, created at ``by``; return the row.
+
+        For events without a source table (API calls, page views). A NULL value
+        counts as 0. ``period`` is DAY or LIFETIME; ``date`` defaults to today in the
+        current time zone. Concurrent increments add up exactly: a DAY increment is
+        one upsert statement; a LIFETIME increment adds to a running total, the row
+        of its date (started from the latest earlier total) and every later row, with
+        the key's writers serialized by a lock.
+        """
+        from .models import statistic_key_fields
+
+        model = self.model
+        key = self._statistic_key(
+            "increment", metric, period, _event_period, date, object, extra_dimensions
+        )
+        db = self._write_db()
+        connection = connections[db]
+        step = clean_increment(model, by, connection)
+        opts = model._meta
+        value_field = opts.get_field("value")
+        dialect = dialect_for(connection)
+        # Built first, so that a database without an upsert refuses before any write.
+        clause = dialect.increment_clause(
+            opts.db_table,
+            [opts.get_field(name).column for name in statistic_key_fields(model)],
+            value_field.column,
+        )
+        manager = model._default_manager.using(db)
+        running_total = key["period"] == Period.LIFETIME
+        lock_name = _increment_lock_name(model, key) if running_total else None
+        try:
+            # The read shares the write's transaction, which holds the row until it
+            # commits: the row is returned as this increment left it.
+            with transaction.atomic(using=db), connection.cursor() as cursor:
+                initial = step
+                if lock_name is not None:
+                    dialect.lock(cursor, lock_name)
+                    totals = manager.filter(
+                        **{name: value for name, value in key.items() if name != "date"}
+                    )
+                    # The first write of the transaction, so that SQLite takes its
+                    # write lock before reading the total (no lock upgrade to fail).
+                    totals.filter(date__gt=key["date"]).update(
+                        value=Coalesce("value", models.Value(0, output_field=value_field))
+                        + models.Value(step, output_field=value_field)
+                    )
+                    earlier = (
+                        totals.filter(date__lt=key["date"])
+                        .order_by("-date")
+                        .values_list("value", flat=True)
+                        .first()
+                    )
+                    initial = (earlier or 0) + step
+                sql, params = _increment_insert(model, connection, key, initial)
+                cursor.execute(
+                    sql + clause, [*params, value_field.get_db_prep_value(step, connection)]
+                )
+                stored = manager.get(**key)
+        finally:
+            if lock_name is not None:
+                with connection.cursor() as cursor:
+                    dialect.unlock(cursor, lock_name)
+        post_record.send(sender=model, instance=stored, using=db)
+        return stored
+
+    async def aincrement(
+        self,
+        metric: Any,
+        period: int,
+        by: int | float | decimal.Decimal = 1,
+        date: datetime.date | None = None,
+        object: models.Model | None = None,
+        **extra_dimensions: Any,
+    ) -> models.Model:
+        """``increment()`` for async code: it runs in the thread of Django's sync code."""
+        return await sync_to_async(self.increment, thread_sensitive=True)(
+            metric, period, by, date, object, **extra_dimensions
+        )
+
     def _write_db(self) -> str:
         return self._db or router.db_for_write(self.model)
+
+    def _statistic_key(
+        self,
+        method: str,
+        metric: Any,
+        period: Any,
+        check_period: Callable[[Any], int],
+        date: datetime.date | None,
+        object: models.Model | None,
+        extra_dimensions: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The checked key fields of one statistic row, for ``method``'s messages."""
+        from .models import dimension_fields, is_by_object, today_in
+
+        model = self.model
+        key: dict[str, Any] = {
+            "metric": _saved_metric(metric),
+            "period": check_period(period),
+            "date": today_in() if date is None else _check_date(date, "date"),
+        }
+        dimensions = set(dimension_fields(model))
+        if is_by_object(model):
+            if object is None:
+                raise TypeError(f"{model.__name__}.{method}() needs object=")
+            key["object_type"] = ContentType.objects.db_manager(self._write_db()).get_for_model(
+                object
+            )
+            key["object_id"] = object_id_of(object)
+            dimensions -= {"object_type", "object_id"}
+        elif object is not None:
+            raise TypeError(
+                f"{model.__name__} has no object: drop object= or use a by-object model"
+            )
+        unknown = set(extra_dimensions) - dimensions
+        if unknown:
+            raise TypeError(
+                f"{model.__name__}.{method}() got unknown dimension(s) {sorted(unknown)}; "
+                f"its dimensions are {sorted(dimensions) or 'none'}"
+            )
+        missing = dimensions - set(extra_dimensions)
+        if missing:
+            raise TypeError(f"{model.__name__}.{method}() needs dimension(s) {sorted(missing)}")
+        for name, dim_value in extra_dimensions.items():
+            key[name] = _clean_field(model, name, dim_value)
+        return key
 
     # ------------------------------------------------------------------ reading
     def narrow(
@@ -172,6 +285,116 @@ class StatisticQuerySet(models.QuerySet):
         from .series import to_dataframe
 
         return to_dataframe(self, from_date, to_date, fill=fill)
+
+
+def _event_period(period: Any) -> int:
+    checked = validate_period(period)
+    if not is_event_period(checked):
+        raise ValueError(
+            f"increment() counts events in Period.DAY or Period.LIFETIME, not in "
+            f"{period_label(checked)} ({checked}), a rolling window: an event belongs to "
+            f"one date, and the windows of the {checked // Period.DAY} dates from that "
+            "date on all hold it, so counting it would mean updating as many rows. "
+            "Increment the DAY counter and read windows over it with a tracker or series()"
+        )
+    return checked
+
+
+def clean_increment(
+    model: type[models.Model], by: Any, connection: BaseDatabaseWrapper
+) -> int | float | decimal.Decimal:
+    """``by`` as a step the model's value field takes on ``connection``.
+
+    An int for an integer field; an int or Decimal for a DecimalField; an int or
+    float for a FloatField. A bool, NaN, infinity, a number out of the field's range
+    and anything else are refused with TypeError or ValueError.
+    """
+    field = model._meta.get_field("value")
+    kinds: tuple[type, ...]
+    if isinstance(field, models.IntegerField):
+        kinds = (int,)
+    elif isinstance(field, models.DecimalField):
+        kinds = (int, decimal.Decimal)
+    elif isinstance(field, models.FloatField):
+        kinds = (int, float)
+    else:
+        raise TypeError(
+            f"increment() adds numbers, and {model.__name__}.value is a "
+            f"{type(field).__name__}: use an integer, decimal or float value field"
+        )
+    # bool is an int subclass; True would otherwise count as 1.
+    if isinstance(by, bool) or not isinstance(by, kinds):
+        raise TypeError(
+            f"by must be {' or '.join(kind.__name__ for kind in kinds)} for "
+            f"{model.__name__}.value ({type(field).__name__}), got {by!r}"
+        )
+    if (isinstance(by, float) and not math.isfinite(by)) or (
+        isinstance(by, decimal.Decimal) and not by.is_finite()
+    ):
+        raise ValueError(f"by must be a finite number, got {by!r}")
+    if isinstance(field, models.IntegerField):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        if (low is not None and by < low) or (high is not None and by > high):
+            raise ValueError(
+                f"by={by!r} is out of the range of {model.__name__}.value ({low} .. {high})"
+            )
+        return by
+    if isinstance(field, models.DecimalField):
+        step = decimal.Decimal(by)
+        try:
+            DecimalValidator(field.max_digits, field.decimal_places)(step)
+        except ValidationError as exc:
+            raise ValueError(
+                f"by={by!r} does not fit {model.__name__}.value: {'; '.join(exc.messages)}"
+            ) from exc
+        return step
+    try:
+        return float(by)
+    except OverflowError as exc:
+        raise ValueError(f"by={by!r} does not fit {model.__name__}.value, a float") from exc
+
+
+def _increment_insert(
+    model: type[models.Model], connection: BaseDatabaseWrapper, key: dict[str, Any], value: Any
+) -> tuple[str, list[Any]]:
+    """``INSERT INTO ... VALUES (...)`` of the row ``key`` with ``value``, and its
+    parameters, converted for ``connection`` as a save would convert them."""
+    opts = model._meta
+    quote = connection.ops.quote_name
+    # Related objects by their ids: assigning an instance would ask the router whether
+    # the new row may relate to it before the row has a database.
+    raw = {}
+    for name, key_value in key.items():
+        field = opts.get_field(name)
+        if field.is_relation:
+            raw[field.attname] = getattr(key_value, field.target_field.attname)
+        else:
+            raw[name] = key_value
+    instance = model(**raw, value=value)
+    columns: list[str] = []
+    params: list[Any] = []
+    for field in opts.concrete_fields:
+        if field.generated or (field.primary_key and getattr(instance, field.attname) is None):
+            continue
+        field_value = field.pre_save(instance, add=True)
+        if hasattr(field_value, "resolve_expression"):
+            # A db_default: the database fills the column.
+            continue
+        columns.append(quote(field.column))
+        params.append(field.get_db_prep_save(field_value, connection))
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(opts.db_table)} ({', '.join(columns)}) VALUES ({placeholders})"
+    return sql, params
+
+
+def _increment_lock_name(model: type[models.Model], key: dict[str, Any]) -> str:
+    """The lock that serializes the running-total writers of ``key``'s dates."""
+    parts = [
+        f"{name}={value.pk if isinstance(value, models.Model) else value}"
+        for name, value in key.items()
+        if name != "date"
+    ]
+    return f"{model._meta.db_table}:increment:{','.join(parts)}"
 
 
 def _objects_condition(objects: Iterable[models.Model] | models.QuerySet) -> models.Q:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
@@ -78,6 +79,19 @@ class Dialect:
         """What makes a CTE computed once (``WITH x AS MATERIALIZED (...)``), if needed."""
         return ""
 
+    def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
+        """What follows ``INSERT ... VALUES (...)`` to add to the value of an existing key.
+
+        The clause holds one ``%s``, the step, and counts a NULL value as 0. There is
+        no portable form: without the vendor's upsert, a concurrent increment of the
+        same key would raise IntegrityError or lose a count.
+        """
+        raise NotSupportedError(
+            f"increment() needs an atomic upsert, which trackstats writes for PostgreSQL, "
+            f"SQLite and MySQL/MariaDB only, not for {self.connection.vendor!r}; "
+            "use record() on this database"
+        )
+
     def lock(self, cursor: Any, name: str) -> None:
         """Serialize runs that write the same statistics (no-op where unsupported)."""
 
@@ -112,6 +126,9 @@ class PostgreSQLDialect(Dialect):
         keys = ", ".join(self.quote(c) for c in key_columns)
         value = self.quote(value_column)
         return f" ON CONFLICT ({keys}) DO UPDATE SET {value} = EXCLUDED.{value}"
+
+    def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
+        return _on_conflict_increment(self.quote, table, key_columns, value_column)
 
     def lock(self, cursor: Any, name: str) -> None:
         # Held until the transaction ends, so a second run waits for the first to
@@ -150,6 +167,9 @@ class SQLiteDialect(Dialect):
         value = self.quote(value_column)
         return f" ON CONFLICT ({keys}) DO UPDATE SET {value} = excluded.{value}"
 
+    def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
+        return _on_conflict_increment(self.quote, table, key_columns, value_column)
+
     def materialize_hint(self) -> str:
         # SQLite inlines a CTE used once and then re-evaluates its expressions at every
         # reference; the hint exists from SQLite 3.35.
@@ -179,6 +199,12 @@ class MySQLDialect(Dialect):
     def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
         value = self.quote(value_column)
         return f" ON DUPLICATE KEY UPDATE {value} = VALUES({value})"
+
+    def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
+        # The step as a parameter rather than VALUES(), which MySQL 8.0.20 deprecates.
+        # An unqualified column is the stored row's.
+        value = self.quote(value_column)
+        return f" ON DUPLICATE KEY UPDATE {value} = COALESCE({value}, 0) + %s"
 
     def lock(self, cursor: Any, name: str) -> None:
         # A named lock belongs to the session, not the transaction: unlock() releases
@@ -220,6 +246,17 @@ _DIALECTS: dict[str, type[Dialect]] = {
 def dialect_for(connection: BaseDatabaseWrapper) -> Dialect:
     """The dialect of ``connection``'s vendor, or the portable fallback."""
     return _DIALECTS.get(connection.vendor, Dialect)(connection)
+
+
+def _on_conflict_increment(
+    quote: Callable[[str], str], table: str, key_columns: Sequence[str], value_column: str
+) -> str:
+    # PostgreSQL and SQLite share the clause. The stored row is named by its table:
+    # an unqualified column next to EXCLUDED would be ambiguous to PostgreSQL.
+    keys = ", ".join(quote(c) for c in key_columns)
+    value = quote(value_column)
+    stored = f"{quote(table)}.{value}"
+    return f" ON CONFLICT ({keys}) DO UPDATE SET {value} = COALESCE({stored}, 0) + %s"
 
 
 def _lock_digest(name: str) -> bytes:
