@@ -38,3 +38,24 @@ def record_many(test_db_name: str, barrier: Any, metric_id: int, values: list[in
         return "ok"
     except Exception:
         return traceback.format_exc()
+
+
+def increment_many(
+    test_db_name: str, barrier: Any, metric_id: int, period: int, dates: list[str]
+) -> str:
+    """Increment one key by 1 once per ISO date, all processes released by one barrier."""
+    try:
+        setup_django(test_db_name)
+        import datetime
+
+        from trackstats.models import Metric, StatisticByDate
+
+        metric = Metric.objects.get(pk=metric_id)
+        barrier.wait(timeout=60)
+        for day in dates:
+            StatisticByDate.objects.increment(
+                metric=metric, period=period, date=datetime.date.fromisoformat(day)
+            )
+        return "ok"
+    except Exception:
+        return traceback.format_exc()
