@@ -99,13 +99,18 @@ def start_date(
     tz: datetime.tzinfo,
     since: datetime.date | None,
     stored_dates: Iterable[datetime.date],
+    lookback: int = 0,
+    end: datetime.date | None = None,
 ) -> datetime.date | None:
-    """Where a run starts: ``since``; else the latest stored date; else the first row's."""
+    """Where a run starts: ``since``; else the latest stored date (not after ``end``)
+    minus ``lookback`` days, but not before the earliest stored date; else the first
+    row's date."""
     if since is not None:
         return since
     stored = list(stored_dates)
     if stored:
-        return max(stored)
+        latest = max(stored) if end is None else min(max(stored), end)
+        return max(latest - datetime.timedelta(days=lookback), min(stored))
     return first_date(rows, tz)
 
 

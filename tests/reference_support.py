@@ -372,6 +372,9 @@ def sinces(today: datetime.date) -> st.SearchStrategy:
 class Run:
     edits: tuple[Edit, ...]
     since: datetime.date | None
+    lookback: int = 0
+    #: Days before today the run ends on; None: today.
+    until_back: int | None = None
 
 
 @dataclass(frozen=True)
@@ -403,6 +406,8 @@ def draw_scenario(data: Any, case: Case) -> Scenario:
                 Run,
                 edits=st.lists(edits(now, tz, case), max_size=5).map(tuple),
                 since=sinces(today),
+                lookback=st.sampled_from([0, 0, 1, 6, 30]),
+                until_back=st.none() | st.none() | st.integers(0, 40),
             ),
             max_size=2,
         )
@@ -731,7 +736,7 @@ def _run_scenario(scenario: Scenario) -> None:
         for number, run in enumerate(scenario.runs):
             for edit in run.edits:
                 world.apply(edit)
-            check_run(case, tracker, world, metric, run.since, type_id, number)
+            check_run(case, tracker, world, metric, run, type_id, number)
 
     assert (
         stored(case, metric, other_period),
@@ -745,7 +750,7 @@ def check_run(
     tracker: Any,
     world: World,
     metric: Metric,
-    since: datetime.date | None,
+    run: Run,
     type_id: int | None,
     number: int,
 ) -> None:
@@ -753,14 +758,25 @@ def check_run(
     queryset = source_queryset(case)
     rows = world.reference_rows(case)
     before = split_owned(case, world, stored(case, metric))[0]
-    start = reference.start_date(rows, tz, since, [key[0] for key in before])
-
     today_before = timezone.now().astimezone(tz).date()
-    computed = tracker.compute(queryset, since=since)
-    result = tracker.track(queryset, since=since)
+    since, lookback = run.since, run.lookback
+    until = None
+    if run.until_back is not None:
+        until = today_before - datetime.timedelta(days=run.until_back)
+        if since is not None and since > until:
+            until = since
+    start = reference.start_date(
+        rows, tz, since, [key[0] for key in before], lookback=lookback, end=until
+    )
+
+    computed = tracker.compute(queryset, since=since, until=until, lookback=lookback)
+    result = tracker.track(queryset, since=since, until=until, lookback=lookback)
     today_after = timezone.now().astimezone(tz).date()
-    context = f"run {number} (since={since}) of {case}"
-    assert result.end_date in (today_before, today_after), context
+    context = f"run {number} (since={since}, lookback={lookback}, until={until}) of {case}"
+    if until is None:
+        assert result.end_date in (today_before, today_after), context
+    else:
+        assert result.end_date == until, context
     today = result.end_date
     assert result.start_date == start, context
 
