@@ -91,7 +91,7 @@ class StatisticQuerySet(models.QuerySet):
         )
         db = self._write_db()
         connection = connections[db]
-        step = clean_increment(model, by, connection)
+        step = _clean_increment(model, by, connection)
         opts = model._meta
         value_field = opts.get_field("value")
         dialect = dialect_for(connection)
@@ -300,7 +300,7 @@ def _event_period(period: Any) -> int:
     return checked
 
 
-def clean_increment(
+def _clean_increment(
     model: type[models.Model], by: Any, connection: BaseDatabaseWrapper
 ) -> int | float | decimal.Decimal:
     """``by`` as a step the model's value field takes on ``connection``.
