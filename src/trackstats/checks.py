@@ -15,15 +15,30 @@ def register() -> None:
 
 
 def check_statistic_models(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Every concrete statistic model needs a unique key over metric, period and date."""
+    """Every concrete statistic model needs a unique key over metric, period and date
+    (E001) and should have the index a tracker run reads through (W002)."""
     from .models import AbstractStatistic, statistic_key_fields
 
     errors: list[checks.CheckMessage] = []
-    for model in apps.get_models():
+    configs = apps.get_app_configs() if app_configs is None else app_configs
+    models = [model for config in configs for model in config.get_models()]
+    for model in models:
         if not issubclass(model, AbstractStatistic):
             continue
-        if app_configs is not None and model._meta.app_config not in app_configs:
-            continue
+        if not has_run_index(model):
+            errors.append(
+                checks.Warning(
+                    f"{model._meta.label} has no index starting with metric and period "
+                    "that covers date: every tracker run reads its latest date and "
+                    "replaces a date range of one metric and period, which then scans "
+                    "the table",
+                    hint="Add Meta.indexes = [models.Index(fields=['metric', 'period', "
+                    "'date'], name=...)] (by object: ['metric', 'period', 'object_type', "
+                    "'date']), as the built-in statistic models have.",
+                    obj=model,
+                    id="trackstats.W002",
+                )
+            )
         try:
             statistic_key_fields(model)
         except ImproperlyConfigured as exc:
@@ -37,6 +52,21 @@ def check_statistic_models(app_configs: Any = None, **kwargs: Any) -> list[check
                 )
             )
     return errors
+
+
+def has_run_index(model: type) -> bool:
+    """Does an index (or unique key) start with metric and period and cover date?"""
+    opts = model._meta  # type: ignore[attr-defined]
+    candidates = [list(index.fields) for index in opts.indexes]
+    candidates += [list(fields) for fields in opts.unique_together]
+    candidates += [
+        list(constraint.fields)
+        for constraint in opts.constraints
+        if getattr(constraint, "fields", None) and getattr(constraint, "condition", None) is None
+    ]
+    return any(
+        fields[:2] == ["metric", "period"] and "date" in fields[2:] for fields in candidates
+    )
 
 
 def check_time_zones(

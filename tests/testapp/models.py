@@ -71,6 +71,7 @@ class StatisticByCountry(AbstractStatistic):
                 fields=["date", "metric", "period", "country"], name="stat_country_key"
             )
         ]
+        indexes = [models.Index(fields=["metric", "period", "date"], name="stat_country_run")]
 
 
 class RevenueStatistic(AbstractStatistic):
@@ -80,6 +81,7 @@ class RevenueStatistic(AbstractStatistic):
 
     class Meta:
         unique_together = [("date", "metric", "period")]
+        indexes = [models.Index(fields=["metric", "period", "date"], name="stat_revenue_run")]
 
 
 class AverageStatistic(AbstractStatistic):
@@ -87,6 +89,7 @@ class AverageStatistic(AbstractStatistic):
 
     class Meta:
         unique_together = [("date", "metric", "period")]
+        indexes = [models.Index(fields=["metric", "period", "date"], name="stat_average_run")]
 
 
 class AverageByObjectStatistic(AbstractStatistic):
@@ -101,3 +104,8 @@ class AverageByObjectStatistic(AbstractStatistic):
 
     class Meta:
         unique_together = [("date", "metric", "object_type", "object_id", "period")]
+        indexes = [
+            models.Index(
+                fields=["metric", "period", "object_type", "date"], name="stat_avg_object_run"
+            )
+        ]
