@@ -36,7 +36,8 @@ class Case:
 def floor_sql(vendor: str, period: str, target: str, tables: dict[str, str]) -> str:
     """The floor of a case: one hand-written statement doing the whole run as an upsert.
 
-    DAY is the plain INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE of issue 4.
+    DAY is the plain INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE of issue 4
+    (ON DUPLICATE KEY UPDATE on MariaDB).
     The longer periods are the fastest single statement we know for them (see
     docs/performance.md): daily groups, a running sum over the days where the value
     changes, then one output row per date of each stretch between changes. Named
@@ -44,6 +45,8 @@ def floor_sql(vendor: str, period: str, target: str, tables: dict[str, str]) -> 
     1970-01-01). Dates are UTC dates, the time
     zone of the benchmark settings.
     """
+    if vendor == "mysql":
+        return _mariadb_floor(PERIODS[period] // 86400, target, tables)
     if period == "day":
         return _day_floor(vendor, target, tables)
     return _window_floor(vendor, PERIODS[period] // 86400, target, tables)
@@ -141,3 +144,68 @@ def _window_floor(vendor: str, days: int, target: str, tables: dict[str, str]) -
         f"SELECT {as_date}, {fixed}{object_id}, {period}, x.total FROM spread x WHERE true "
         f"ON CONFLICT ({conflict}) DO UPDATE SET value = excluded.value"
     )
+
+
+def _mariadb_floor(days: int, target: str, tables: dict[str, str]) -> str:
+    """The floors on MariaDB, the same statements in its dialect.
+
+    Django stores aware datetimes on MariaDB as naive UTC readings, so the UTC date of a
+    row is ``DATE(created)``: no time zone conversion, as SQLite takes the date of its
+    UTC text (the harness loads no time zone tables, and needs none). The longer periods
+    spread each stretch of equal values over its dates by a join with a list of day
+    offsets (a recursive CTE of at most 367 numbers), as PostgreSQL's floor joins
+    generate_series, rather than by SQLite's recursion over the output rows, which
+    MariaDB materializes level by level. MariaDB takes the CTE after INSERT's column
+    list, not before INSERT.
+    """
+    insert, fixed, _ = _insert_head(target, tables)
+    by_object = target == "object"
+    upsert = "ON DUPLICATE KEY UPDATE value = VALUES(value)"
+    if days == 1:
+        object_id = ", CAST(e.member_id AS CHAR)" if by_object else ""
+        group = "DATE(e.created), e.member_id" if by_object else "DATE(e.created)"
+        return (
+            f"{insert} SELECT DATE(e.created), {fixed}{object_id}, 86400, COUNT(*) "
+            f"FROM benchapp_event e GROUP BY {group} {upsert}"
+        )
+    key = ", m" if by_object else ""
+    partition = "PARTITION BY m " if by_object else ""
+    daily = (
+        f"daily AS (SELECT TO_DAYS(e.created) - {_TO_DAYS_EPOCH} AS d"
+        f"{', e.member_id AS m' if by_object else ''}, COUNT(*) AS c "
+        f"FROM benchapp_event e GROUP BY 1{', 2' if by_object else ''})"
+    )
+    if days:
+        changes = (
+            f"changes AS (SELECT d{key}, SUM(c) AS delta, SUM(h) AS hits FROM ("
+            f"SELECT d{key}, c, 1 AS h FROM daily UNION ALL "
+            f"SELECT d + {days}{key}, -c, -1 FROM daily) AS moves GROUP BY d{key}), "
+            f"runs AS (SELECT d{key}, SUM(delta) OVER w AS total, SUM(hits) OVER w AS hits, "
+            "LEAD(d) OVER w AS next_d FROM changes "
+            f"WINDOW w AS ({partition}ORDER BY d))"
+        )
+        live = "r.hits > 0"
+    else:
+        changes = (
+            f"runs AS (SELECT d{key}, SUM(c) OVER w AS total, 1 AS hits, "
+            f"LEAD(d) OVER w AS next_d FROM daily WINDOW w AS ({partition}ORDER BY d))"
+        )
+        live = "1 = 1"
+    # Offsets 0 .. today + 1 - the first day: the longest stretch there can be.
+    offsets = (
+        "offsets(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM offsets "
+        "WHERE k < %(today)s - (SELECT MIN(d) FROM daily))"
+    )
+    object_id = ", CAST(r.m AS CHAR)" if by_object else ""
+    # Each run of equal values lasts until the next change, or through today.
+    return (
+        f"{insert} WITH RECURSIVE {daily}, {changes}, {offsets} "
+        f"SELECT FROM_DAYS(r.d + o.k + {_TO_DAYS_EPOCH}), {fixed}{object_id}, "
+        f"{days * 86400}, r.total FROM runs r JOIN offsets o "
+        "ON o.k < LEAST(COALESCE(r.next_d, %(today)s + 1), %(today)s + 1) - r.d "
+        f"WHERE {live} {upsert}"
+    )
+
+
+# TO_DAYS('1970-01-01'): day numbers count from the epoch, as the other floors' do.
+_TO_DAYS_EPOCH = 719528

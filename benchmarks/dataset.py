@@ -41,15 +41,35 @@ def new_day_rows(rows: int) -> int:
 
 
 def create_database() -> None:
-    """Start from an empty database: delete the SQLite file or recreate the PostgreSQL one."""
+    """Start from an empty database: delete the SQLite file, or drop and create it again."""
     settings_dict = connection.settings_dict
+    name = settings_dict["NAME"]
     if connection.vendor == "sqlite":
         from pathlib import Path
 
-        path = Path(settings_dict["NAME"])
+        path = Path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    if connection.vendor == "mysql":
+        import MySQLdb
+
+        maintenance = MySQLdb.connect(
+            host=settings_dict["HOST"],
+            port=int(settings_dict["PORT"]),
+            user=settings_dict["USER"],
+            password=settings_dict["PASSWORD"],
+            charset="utf8mb4",
+        )
+        try:
+            with maintenance.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+                cursor.execute(
+                    f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                )
+        finally:
+            maintenance.close()
         return
     import psycopg
 
@@ -60,7 +80,6 @@ def create_database() -> None:
         port=settings_dict["PORT"],
         autocommit=True,
     ) as maintenance:
-        name = settings_dict["NAME"]
         maintenance.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         maintenance.execute(f'CREATE DATABASE "{name}"')
 
@@ -69,6 +88,11 @@ def _series(count_sql: str, start: int) -> tuple[str, str]:
     """A CTE prefix and FROM clause yielding integers ``i`` from ``start``."""
     if connection.vendor == "postgresql":
         return "", f"generate_series({start}, {start} + ({count_sql}) - 1) AS seq(i)"
+    if connection.vendor == "mysql":
+        # MariaDB's SEQUENCE engine: a recursive CTE stops at max_recursive_iterations
+        # (1,000 by default). The count is a literal here.
+        last = start + int(count_sql) - 1
+        return "", f"(SELECT seq AS i FROM seq_{start}_to_{last}) AS seq"
     prefix = (
         f"WITH RECURSIVE seq(i) AS (SELECT {start} UNION ALL SELECT i + 1 FROM seq "
         f"WHERE i < {start} + ({count_sql}) - 1) "
@@ -79,8 +103,19 @@ def _series(count_sql: str, start: int) -> tuple[str, str]:
 def _timestamp_sql(seconds_sql: str) -> str:
     if connection.vendor == "postgresql":
         return f"to_timestamp({seconds_sql})"
+    if connection.vendor == "mysql":
+        # Django stores aware datetimes on MariaDB as naive UTC readings; adding seconds
+        # to the epoch does not depend on the session's time zone as FROM_UNIXTIME does.
+        return f"(TIMESTAMP '1970-01-01 00:00:00' + INTERVAL ({seconds_sql}) SECOND)"
     # Django stores aware datetimes on SQLite as UTC text in this format.
     return f"strftime('%Y-%m-%d %H:%M:%S', {seconds_sql}, 'unixepoch')"
+
+
+def _div(numerator_sql: str, denominator: int) -> str:
+    """Integer division: ``/`` on MariaDB yields a decimal."""
+    if connection.vendor == "mysql":
+        return f"({numerator_sql} DIV {denominator})"
+    return f"({numerator_sql} / {denominator})"
 
 
 def _insert_events(start: int, count: int, day_sql: str) -> None:
@@ -92,7 +127,7 @@ def _insert_events(start: int, count: int, day_sql: str) -> None:
     seconds += f"{h1} % {DAY_SECONDS}"
     sql = (
         f"{prefix}INSERT INTO benchapp_event (member_id, created) "
-        f"SELECT {h2} / 65536 % {MEMBERS} + 1, {_timestamp_sql(seconds)} FROM {source}"
+        f"SELECT {_div(h2, 65536)} % {MEMBERS} + 1, {_timestamp_sql(seconds)} FROM {source}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -104,14 +139,18 @@ def build(rows: int) -> None:
     call_command("migrate", run_syncdb=True, verbosity=0)
     with transaction.atomic():
         prefix, source = _series(str(MEMBERS), 1)
+        name = "CONCAT('member ', i)" if connection.vendor == "mysql" else "'member ' || i"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"{prefix}INSERT INTO benchapp_member (id, name) "
-                f"SELECT i, 'member ' || i FROM {source}"
+                f"{prefix}INSERT INTO benchapp_member (id, name) SELECT i, {name} FROM {source}"
             )
-        _insert_events(0, rows, "{h1} / 65536 % " + str(DAYS))
+        _insert_events(0, rows, _div("{h1}", 65536) + " % " + str(DAYS))
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "mysql":
+            cursor.execute("ANALYZE TABLE benchapp_member, benchapp_event")
+            cursor.fetchall()
+        else:
+            cursor.execute("ANALYZE")
 
 
 def add_new_day(rows: int) -> None:

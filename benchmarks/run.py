@@ -1,6 +1,7 @@
 """Times this project's trackers against one SQL statement and django-trackstats 0.7.0.
 
     python -m benchmarks.run                          # 100k rows, SQLite and PostgreSQL
+    python -m benchmarks.run --db mariadb             # 100k rows, MariaDB
     python -m benchmarks.run --rows 100000,1000000    # both sizes
     python -m benchmarks.run --rows 2000 --repeat 1 --timeout 10   # smoke test (CI)
 
@@ -8,7 +9,9 @@ For every database and size it builds the same source table (benchapp.Event: N r
 1,000 members, 365 days) in this project's database and in a second database for
 django-trackstats 0.7.0, which runs from its own virtualenv (benchmarks/.venv-07, created
 on first use). Every case runs in a subprocess of its own; the Markdown table goes to
-stdout and to benchmarks/results/. docs/performance.md explains the cases and targets.
+stdout and to benchmarks/results/. After its timed runs, every trackstats case runs the
+floor of its period once more, into a metric of its own, and compares the stored rows
+(--no-check skips that). docs/performance.md explains the cases and targets.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from benchmarks.worker import RESULT_PREFIX
 REPO = Path(__file__).resolve().parent.parent
 VENV_07 = Path(__file__).resolve().parent / ".venv-07"
 PACKAGE_07 = "django-trackstats==0.7.0"
-VENDOR_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+VENDOR_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL", "mariadb": "MariaDB"}
 # Targets of issue 4: DAY within 1.5x of its floor, longer periods within 2x of the DAY
 # floor, an incremental re-run under 5% of a full run, peak RSS under 100 MB.
 DAY_TARGET = 1.5
@@ -48,6 +51,8 @@ class Phase:
     runs: list[dict] = field(default_factory=list)
     timeout: float | None = None
     error: str | None = None
+    # The comparison with the floor's rows after the timed runs (worker --check).
+    check: dict | None = None
 
     @property
     def seconds(self) -> float | None:
@@ -143,7 +148,7 @@ def _results(output: str) -> list[dict]:
     ]
 
 
-def ensure_venv_07() -> str:
+def ensure_venv_07(vendors: list[str]) -> str:
     python = VENV_07 / "bin" / "python"
     if not python.exists():
         print(f"Creating {VENV_07.relative_to(REPO)} with {PACKAGE_07} ...", file=sys.stderr)
@@ -152,6 +157,11 @@ def ensure_venv_07() -> str:
             [str(python), "-m", "pip", "install", "-q", PACKAGE_07, "psycopg[binary]"],
             check=True,
         )
+    has_driver = subprocess.run([str(python), "-c", "import MySQLdb"], capture_output=True)
+    if "mariadb" in vendors and has_driver.returncode != 0:
+        # Built against libmariadb-dev, as in this project's own virtualenv.
+        print(f"Installing mysqlclient into {VENV_07.relative_to(REPO)} ...", file=sys.stderr)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "mysqlclient"], check=True)
     return str(python)
 
 
@@ -167,6 +177,8 @@ def measure(
         f"--repeat={args.repeat}",
         f"--timeout={args.timeout}",
     ]
+    if args.check:
+        argv.append("--check")
     if args.trace:
         folder = RESULTS_DIR / "trace" / f"{vendor}-{rows}-{case.metric_ref}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -175,6 +187,9 @@ def measure(
     hard_timeout = (args.timeout + 60) * (2 * args.repeat + 2)
     phases = {"first": Phase(), "incremental": Phase()}
     for result in flavor.run(vendor, rows, argv, hard_timeout):
+        if result["phase"] == "check":
+            phases[result["of"]].check = result
+            continue
         phase = phases.get(result["phase"])
         if phase is None:
             phases["first"].error = phases["first"].error or result.get("error")
@@ -215,6 +230,8 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
         "|---|---|--:|--:|--:|--:|---|--:|--:|--:|---|--:|--:|--:|--:|",
     ]
     misses: list[str] = []
+    checked: list[str] = []
+    mismatches: list[str] = []
     for target in args.targets:
         floor = results.get(Case("floor", "day", target), {}).get("first", Phase())
         for period in args.periods:
@@ -265,6 +282,10 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
                     old_memory = old_phase.memory_text()
                     old_rows = "" if old_phase.rows is None else f"{old_phase.rows:,}"
                 run_name = "first" if phase_name == "first" else "+1 day"
+                if phase.check is not None:
+                    checked.append(f"{label} {run_name}")
+                    if phase.check["missing"] or phase.check["extra"]:
+                        mismatches.append(f"{label} {run_name}: {check_text(phase.check)}")
                 lines.append(
                     f"| {label} | {run_name} | {floor_text} | {phase.time_text()} | "
                     f"{ratio_text} | {target_text} | {verdict(ok)} | {own_text} | {own_ratio} | "
@@ -280,7 +301,30 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
     lines.append("")
     lines.append("Misses: " + ("; ".join(misses) if misses else "none") + ".")
     lines.append("")
+    if checked:
+        lines.append(
+            f"Checked against the floor ({len(checked)} runs): "
+            + ("; ".join(mismatches) if mismatches else "same rows and values in every run")
+            + "."
+        )
+        lines.append("")
     return lines
+
+
+def check_text(check: dict) -> str:
+    return (
+        f"{check['missing']:,} of the floor's {check['floor_rows']:,} rows missing or "
+        f"different, {check['extra']:,} of trackstats' {check['rows']:,} rows not in the floor"
+    )
+
+
+def check_failures(results: dict[Case, dict[str, Phase]]) -> list[str]:
+    return [
+        f"{case.label} {name}"
+        for case, phases in results.items()
+        for name, phase in phases.items()
+        if phase.check is not None and (phase.check["missing"] or phase.check["extra"])
+    ]
 
 
 def header(args: argparse.Namespace) -> list[str]:
@@ -304,7 +348,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite,postgres")
+    parser.add_argument(
+        "--db", default="sqlite,postgres", help="comma-separated: sqlite,postgres,mariadb"
+    )
     parser.add_argument("--rows", default="100000", help="comma-separated source table sizes")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (median)")
     parser.add_argument("--timeout", type=float, default=60.0, help="cap of one run, seconds")
@@ -318,6 +364,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-07", dest="with_07", action="store_false", help="skip django-trackstats 0.7.0"
+    )
+    parser.add_argument(
+        "--no-check",
+        dest="check",
+        action="store_false",
+        help="skip comparing each tracker's stored rows with its floor's",
     )
     parser.add_argument("--output", type=Path, help="Markdown file (default: results/)")
     parser.add_argument(
@@ -352,7 +404,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ours = Flavor(sys.executable, "benchmarks.settings", "ts_bench")
     old = (
-        Flavor(ensure_venv_07(), "benchmarks.settings_07", "ts_bench_07") if args.with_07 else None
+        Flavor(ensure_venv_07(args.dbs), "benchmarks.settings_07", "ts_bench_07")
+        if args.with_07
+        else None
     )
     lines = header(args)
     started = time.perf_counter()
@@ -361,11 +415,13 @@ def main(argv: list[str] | None = None) -> int:
         for rows in args.row_counts:
             flavors = [ours, old] if old else [ours]
             build_notes = []
+            server = ""
             for flavor in flavors:
                 built = flavor.run(vendor, rows, ["build", f"--rows={rows}"], 3600)
                 if not built or "seconds" not in built[-1]:
                     raise SystemExit(f"building {flavor.db_prefix} on {vendor} failed: {built}")
                 build_notes.append(f"{flavor.db_prefix} {built[-1]['seconds']:.1f} s")
+                server = server or built[-1].get("server", "")
             results: dict[Case, dict[str, Phase]] = {}
             for case in cases_for(args):
                 flavor = old if case.implementation == "trackstats-0.7" else ours
@@ -375,7 +431,13 @@ def main(argv: list[str] | None = None) -> int:
                     failures.append(f"{vendor} {rows:,} {case.implementation} {case.label}")
             lines.extend(table(vendor, rows, results, args))
             lines.append(f"Data set built in: {', '.join(build_notes)}.")
+            if server:
+                lines.append(f"Server: {VENDOR_TITLES[vendor]} {server}.")
             lines.append("")
+            failures.extend(
+                f"{vendor} {rows:,} {name}: rows differ from the floor's"
+                for name in check_failures(results)
+            )
     lines.append(f"Total time of the run: {time.perf_counter() - started:.0f} s.")
     text = "\n".join(lines) + "\n"
     print(text)
@@ -384,8 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     output.write_text(text)
     print(f"Written to {output}", file=sys.stderr)
     if failures:
-        # A case that crashed (not one that hit the time limit) fails the run, so that
-        # the CI smoke test notices a broken harness or tracker.
+        # A case that crashed (not one that hit the time limit), or a tracker whose rows
+        # differ from its floor's, fails the run, so that the CI smoke test notices a
+        # broken harness or tracker.
         print(f"Failed cases: {'; '.join(failures)}", file=sys.stderr)
         return 1
     return 0

@@ -30,8 +30,8 @@ def emit(**data: object) -> None:
 class Watchdog:
     """Ends the process when one timed run exceeds the time limit.
 
-    It cancels the running PostgreSQL statement first, so that the server does not go on
-    working for a client that is gone.
+    It cancels the running PostgreSQL or MariaDB statement first, so that the server does
+    not go on working (and holding locks) for a client that is gone.
     """
 
     def __init__(self, seconds: float, phase: str) -> None:
@@ -48,6 +48,14 @@ class Watchdog:
         if connection.vendor == "postgresql" and raw is not None:
             cancel = getattr(raw, "cancel_safe", None) or raw.cancel
             cancel()
+        elif connection.vendor == "mysql" and raw is not None:
+            # MariaDB only notices a closed client when it sends a result: end the
+            # statement from a second connection.
+            killer = connection.get_new_connection(connection.get_connection_params())
+            try:
+                killer.cursor().execute(f"KILL QUERY {int(raw.thread_id())}")
+            finally:
+                killer.close()
         os._exit(3)
 
     def __enter__(self) -> Watchdog:
@@ -116,21 +124,27 @@ def vacuum_statistics(tables: list[str]) -> None:
 
     Each case deletes what it stored; without this the dead rows of earlier cases pile up
     and slow the run's latest-date lookup. VACUUM cannot run inside a transaction: Django's
-    connection is in autocommit mode outside ``atomic()``, which is all it needs.
+    connection is in autocommit mode outside ``atomic()``, which is all it needs. MariaDB
+    purges deleted rows on its own; ANALYZE TABLE gives its planner the statistics of
+    the tables as they are now rather than when InnoDB last sampled them.
     """
     from django.db import connection
 
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "mysql"):
         return
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+            if connection.vendor == "mysql":
+                cursor.execute(f"ANALYZE TABLE {connection.ops.quote_name(table)}")
+                cursor.fetchall()
+            else:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
 
 
 def run_case(args: argparse.Namespace) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
-    from django.db.models import Sum
+    from django.db.models import Exists, OuterRef, QuerySet, Sum
 
     from benchmarks import dataset
     from benchmarks.benchapp.models import Event, Member
@@ -145,27 +159,27 @@ def run_case(args: argparse.Namespace) -> None:
     stored = statistic_model.objects.filter(metric=metric)
     period = PERIODS[case.period]
 
-    if case.implementation == "floor":
-        sql = floor_sql(
-            connection.vendor,
-            case.period,
-            case.target,
-            {
-                "date": StatisticByDate._meta.db_table,
-                "object": StatisticByDateAndObject._meta.db_table,
-            },
-        )
-        params = {
-            "metric": metric.pk,
-            "content_type": ContentType.objects.get_for_model(Member).pk,
-            "today": (dataset.new_day() - datetime.date(1970, 1, 1)).days,
-        }
+    tables = {
+        "date": StatisticByDate._meta.db_table,
+        "object": StatisticByDateAndObject._meta.db_table,
+    }
+    content_type = ContentType.objects.get_for_model(Member).pk
+    today_number = (dataset.new_day() - datetime.date(1970, 1, 1)).days
+
+    def floor_run(into: Metric) -> Callable[[], None]:
+        sql = floor_sql(connection.vendor, case.period, case.target, tables)
+        params = {"metric": into.pk, "content_type": content_type, "today": today_number}
 
         def run() -> None:
             from django.db import transaction
 
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
+
+        return run
+
+    if case.implementation == "floor":
+        run = floor_run(metric)
 
     else:
         from trackstats import trackers
@@ -196,6 +210,36 @@ def run_case(args: argparse.Namespace) -> None:
             **result,
         )
 
+    check_metric, _ = Metric.objects.get_or_create(
+        domain=domain, ref=f"check_floor_{case.period}_{case.target}"
+    )
+    check_rows = statistic_model.objects.filter(metric=check_metric)
+    keys = ["date", "period", "value"] + (["object_type_id", "object_id"] if by_object else [])
+
+    def check(phase: str) -> None:
+        """Compare what the tracker stored with what the floor stores on the same data.
+
+        The floor writes into a metric of its own; both sets are keyed by date (and
+        object) with one period, so they are equal when no row of either lacks an
+        identical row (key, period and value) in the other.
+        """
+        check_rows.delete()
+        floor_run(check_metric)()
+
+        def unmatched(rows: QuerySet, others: QuerySet) -> int:
+            same = others.filter(**{key: OuterRef(key) for key in keys})
+            return rows.filter(~Exists(same)).count()
+
+        emit(
+            phase="check",
+            of=phase,
+            floor_rows=check_rows.count(),
+            rows=stored.count(),
+            missing=unmatched(check_rows, stored),
+            extra=unmatched(stored, check_rows),
+        )
+        check_rows.delete()
+
     def trace_path(phase: str, repeat: int) -> str | None:
         if not args.trace or repeat:
             return None
@@ -214,6 +258,8 @@ def run_case(args: argparse.Namespace) -> None:
         result = timed_run("first", run, args.timeout, trace_path("first", repeat))
         spent += result["seconds"]
         report("first", repeat, result)
+    if args.check and case.implementation == "trackstats":
+        check("first")
 
     if case.incremental:
         today = dataset.new_day()
@@ -231,9 +277,25 @@ def run_case(args: argparse.Namespace) -> None:
             result = timed_run("incremental", run, args.timeout, trace_path("incremental", repeat))
             spent += result["seconds"]
             report("incremental", repeat, result)
+        if args.check and case.implementation == "trackstats":
+            check("incremental")
 
     dataset.remove_new_day()
     stored.delete()
+    check_rows.delete()
+
+
+def _server_version() -> str:
+    """The database server's version (empty for SQLite, which the header names)."""
+    from django.db import connection
+
+    if connection.vendor == "mysql":
+        return connection.mysql_server_info
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return cursor.fetchone()[0]
+    return ""
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -249,6 +311,11 @@ def main(argv: list[str] | None = None) -> None:
     case.add_argument("--repeat", type=int, default=3)
     case.add_argument("--timeout", type=float, default=60.0)
     case.add_argument("--trace", help="folder to write the SQL of the first timed runs to")
+    case.add_argument(
+        "--check",
+        action="store_true",
+        help="after the timed runs of a tracker, compare its rows with the floor's",
+    )
     args = parser.parse_args(argv)
 
     django.setup()
@@ -257,7 +324,12 @@ def main(argv: list[str] | None = None) -> None:
 
         start = time.perf_counter()
         dataset.build(args.rows)
-        emit(phase="build", seconds=time.perf_counter() - start, day=str(datetime.date.today()))
+        emit(
+            phase="build",
+            seconds=time.perf_counter() - start,
+            day=str(datetime.date.today()),
+            server=_server_version(),
+        )
     else:
         run_case(args)
 
