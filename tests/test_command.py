@@ -259,9 +259,9 @@ def test_bad_input_raises_command_error(shop, args, message):
         run(*args)
 
 
-def command_line(*args):
+def command_line(*args, env=None):
     """``python -m django trackstats ARGS`` on tests.settings: (status, stdout, stderr)."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    env = env or {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
     done = subprocess.run(
         [sys.executable, "-m", "django", "trackstats", *args],
         cwd=ROOT,
@@ -294,8 +294,12 @@ def test_usage_errors_exit_2_with_usage_on_the_command_line(args, message):
     assert "Traceback" not in err
 
 
-def test_bad_values_exit_1_with_a_command_error_on_the_command_line():
-    status, _, err = command_line("list", "--metric", "shop.nope")
+@pytest.mark.slow
+def test_bad_values_exit_1_with_a_command_error_on_the_command_line(process_env_with_databases):
+    # Naming the registered trackers reads their metrics: the database must exist.
+    env = process_env_with_databases
+    django_admin(env, "migrate", "--verbosity", "0")
+    status, _, err = command_line("list", "--metric", "shop.nope", env=env)
     assert status == 1
     assert err.startswith("CommandError: --metric: no tracker is registered for 'shop.nope'")
 
