@@ -252,7 +252,7 @@ def test_chart_accepts_labels_and_period_names(admin_client, metric):
     assert "ts-chart-bars" in page
     # The form shows what was drawn, in its canonical form.
     assert f'<option value="{metric.pk}" selected>' in page
-    assert f'<option value="{10 * Period.DAY}" selected>10 days</option>' in page
+    assert f'<option value="{10 * Period.DAY}" selected>10 days, rolling</option>' in page
 
 
 def test_chart_defaults(admin_client, metric):
