@@ -195,3 +195,57 @@ def track_differences(
         if not recomputed(key) and key not in after:
             problems.append(f"{key}: outside the run, deleted (was {value!r})")
     return sorted(problems)
+
+
+# ---------------------------------------------------------------- calendar periods
+# The codes of trackstats.periods, spelled out here rather than imported: a calendar
+# week is -7 - 100 * (days its first day is after Monday); months, quarters and years
+# are minus their number of months.
+WEEK_CODES = {-7 - 100 * first: first for first in range(7)}
+MONTH_CODES = {-1: 1, -3: 3, -12: 12}
+
+
+def is_calendar(period: int) -> bool:
+    return period in WEEK_CODES or period in MONTH_CODES
+
+
+def bucket_of(day: datetime.date, period: int) -> datetime.date:
+    """The first day of the calendar bucket holding ``day``, found by walking back."""
+    if period in WEEK_CODES:
+        while day.weekday() != WEEK_CODES[period]:
+            day -= datetime.timedelta(days=1)
+        return day
+    months = MONTH_CODES[period]
+    month = day.month
+    while (month - 1) % months:
+        month -= 1
+    return datetime.date(day.year, month, 1)
+
+
+def expected_calendar_values(
+    rows: Iterable[Row],
+    tz: datetime.tzinfo,
+    period: int,
+    op: str,
+    start: datetime.date | None,
+    end: datetime.date,
+    by_object: bool,
+) -> dict[Key, Any]:
+    """Every value a run of a calendar period from ``start`` (a bucket's first day)
+    through ``end`` must store: one per bucket (and object) holding rows, over the rows
+    of the bucket up to ``end``."""
+    buckets: dict[Key, list[Any]] = defaultdict(list)
+    if start is None:
+        return {}
+    for row in rows:
+        if by_object and row.object_id is None:
+            continue
+        row_date = local_date(row.moment, tz)
+        if row_date > end:
+            continue
+        bucket = bucket_of(row_date, period)
+        if bucket < start:
+            continue
+        key = (bucket, row.object_id) if by_object else (bucket,)
+        buckets[key].append(row.value)
+    return {key: aggregate(op, values) for key, values in buckets.items()}

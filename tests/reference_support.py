@@ -43,7 +43,7 @@ from tests.testapp.models import (
     UUIDCustomer,
 )
 from trackstats.models import Domain, Metric, StatisticByDate, StatisticByDateAndObject
-from trackstats.periods import DAY_SECONDS, Period
+from trackstats.periods import DAY_SECONDS, Period, calendar_week
 
 # ---------------------------------------------------------------------- settings
 # The default keeps the whole reference suite near a minute per database on a small
@@ -184,6 +184,8 @@ class Case:
 
     @property
     def days(self) -> int | None:
+        if reference.is_calendar(self.period):
+            raise ValueError("a calendar period has no window length")
         return None if self.period == 0 else self.period // DAY_SECONDS
 
 
@@ -209,15 +211,25 @@ def value_models(op: str, field: str | None, grouping: str) -> list[type[models.
     return [StatisticByDate, AverageStatistic, RevenueStatistic]
 
 
+CALENDAR_PERIODS = (
+    Period.CALENDAR_WEEK,
+    calendar_week(6),
+    calendar_week(3),
+    Period.CALENDAR_MONTH,
+    Period.QUARTER,
+    Period.YEAR,
+)
+
 periods = st.one_of(
     st.sampled_from(NAMED_PERIODS),
+    st.sampled_from(CALENDAR_PERIODS),
     st.integers(min_value=2, max_value=45).map(lambda n: n * DAY_SECONDS),
     st.sampled_from((90 * DAY_SECONDS, 365 * DAY_SECONDS)),
 )
 
 
 @st.composite
-def cases(draw: Callable, by_object: bool) -> Case:
+def cases(draw: Callable, by_object: bool, calendar_only: bool = False) -> Case:
     source = draw(st.sampled_from(sorted(SOURCES)))
     aggregates = LINE_AGGREGATES if source in LINE_SOURCES else ORDER_AGGREGATES
     if by_object:
@@ -229,7 +241,7 @@ def cases(draw: Callable, by_object: bool) -> Case:
     return Case(
         tz_name=draw(st.sampled_from(TIME_ZONES)),
         tz_via_current=draw(st.booleans()),
-        period=draw(periods),
+        period=draw(st.sampled_from(CALENDAR_PERIODS) if calendar_only else periods),
         source=source,
         op=op,
         field=field_name,
@@ -768,6 +780,9 @@ def check_run(
     start = reference.start_date(
         rows, tz, since, [key[0] for key in before], lookback=lookback, end=until
     )
+    calendar = reference.is_calendar(case.period)
+    if calendar and start is not None:
+        start = reference.bucket_of(start, case.period)
 
     computed = tracker.compute(queryset, since=since, until=until, lookback=lookback)
     result = tracker.track(queryset, since=since, until=until, lookback=lookback)
@@ -780,7 +795,14 @@ def check_run(
     today = result.end_date
     assert result.start_date == start, context
 
-    expected = reference.expected_values(rows, tz, case.days, case.op, start, today, case.keyed)
+    if calendar:
+        expected = reference.expected_calendar_values(
+            rows, tz, case.period, case.op, start, today, case.keyed
+        )
+    else:
+        expected = reference.expected_values(
+            rows, tz, case.days, case.op, start, today, case.keyed
+        )
     if case.by_object:
         expected = with_object_type(expected, type_id)
     after = split_owned(case, world, stored(case, metric))[0]

@@ -252,7 +252,7 @@ def test_chart_accepts_labels_and_period_names(admin_client, metric):
     assert "ts-chart-bars" in page
     # The form shows what was drawn, in its canonical form.
     assert f'<option value="{metric.pk}" selected>' in page
-    assert f'<option value="{10 * Period.DAY}" selected>10 days</option>' in page
+    assert f'<option value="{10 * Period.DAY}" selected>10 days, rolling</option>' in page
 
 
 def test_chart_defaults(admin_client, metric):
@@ -595,3 +595,25 @@ def test_lifetime_period_is_not_mistaken_for_missing(admin_client, metric, perio
     )
     assert svg_points(response) == [("2026-01-01", "11")]
     assert '<option value="0" selected>Lifetime</option>' in response.content.decode()
+
+
+def test_chart_of_a_calendar_period_has_one_point_per_bucket(admin_client, metric):
+    StatisticByDate.objects.record(metric, 8, Period.CALENDAR_MONTH, date=day(1))
+    StatisticByDate.objects.record(metric, 5, Period.CALENDAR_MONTH, date=day(1).replace(month=3))
+    response = admin_client.get(
+        reverse(BY_DATE),
+        {
+            "metric": "shop.orders",
+            "period": "calendar_month",
+            "from_date": "2026-01-01",
+            "to_date": "2026-03-31",
+            "chart": "bars",
+        },
+    )
+    assert svg_points(response) == [("2026-01-01", "8"), ("2026-02-01", "0"), ("2026-03-01", "5")]
+    page = response.content.decode()
+    assert f'<option value="{Period.CALENDAR_MONTH}" selected>Calendar month</option>' in page
+    listing = admin_client.get(
+        reverse("admin:trackstats_statisticbydate_changelist"), {"period": "-1"}
+    )
+    assert "Calendar month" in listing.content.decode()

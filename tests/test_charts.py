@@ -149,14 +149,14 @@ def test_long_series_keep_tooltips_but_drop_markers():
     [
         ([], {}, "at least one date"),
         (
-            [ChartPoint(START, 1), ChartPoint(START + datetime.timedelta(days=2), 1)],
+            [ChartPoint(START + datetime.timedelta(days=2), 1), ChartPoint(START, 1)],
             {},
-            "consecutive",
+            "increasing order",
         ),
         (
             [ChartPoint(START, 1), ChartPoint(START, 1)],
             {},
-            "consecutive",
+            "increasing order",
         ),
         (points_of(1), {"style": "pie"}, "style must be one of line, bars"),
         (points_of(1), {"width": 10}, "width and height"),
@@ -262,3 +262,12 @@ def test_date_ticks_align_to_the_calendar():
 def test_date_ticks_refuse_a_reversed_range():
     with pytest.raises(ValueError, match="must not be before"):
         date_ticks(START, START - datetime.timedelta(days=1))
+
+
+def test_points_one_per_month_are_drawn_with_month_ticks():
+    months = [datetime.date(2026, month, 1) for month in range(1, 13)]
+    svg = render_chart(
+        [ChartPoint(day, index) for index, day in enumerate(months)], title="Per month"
+    )
+    assert svg.count("<text") > 2
+    assert "Jan" in svg or "2026-01" in svg

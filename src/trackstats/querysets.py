@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 
 from .engine.dialects import dialect_for
 from .objects import ObjectIdText, object_id_of
-from .periods import Period, is_event_period, period_label, validate_period
+from .periods import Period, bucket_start, is_event_period, period_label, validate_period
 from .signals import post_record
 
 
@@ -36,8 +36,9 @@ class StatisticQuerySet(models.QuerySet):
     ) -> models.Model:
         """Create or update the one row for this key and return it.
 
-        ``date`` defaults to today in the current time zone. Every argument is
-        checked before anything is written.
+        ``date`` defaults to today in the current time zone; for a calendar period the
+        row is that of the bucket holding it, dated on the bucket's first day. Every
+        argument is checked before anything is written.
         """
         from .models import statistic_key_fields
 
@@ -77,9 +78,10 @@ class StatisticQuerySet(models.QuerySet):
         """Add ``by`` to the counter of this key, created at ``by``; return the row.
 
         For events without a source table (API calls, page views). A NULL value
-        counts as 0. ``period`` is DAY or LIFETIME; ``date`` defaults to today in the
-        current time zone. Concurrent increments add up exactly: a DAY increment is
-        one upsert statement; a LIFETIME increment adds to a running total, the row
+        counts as 0. ``period`` is DAY, LIFETIME or a calendar period (the row of the
+        bucket holding ``date``); ``date`` defaults to today in the current time zone.
+        Concurrent increments add up exactly: a DAY or calendar increment is one
+        upsert statement; a LIFETIME increment adds to a running total, the row
         of its date (started from the latest earlier total) and every later row, with
         the key's writers serialized by a lock.
         """
@@ -175,6 +177,9 @@ class StatisticQuerySet(models.QuerySet):
             "period": check_period(period),
             "date": today_in() if date is None else _check_date(date, "date"),
         }
+        if key["period"] < 0:
+            # A calendar period's row is dated on the first day of its bucket.
+            key["date"] = bucket_start(key["date"], key["period"])
         dimensions = set(dimension_fields(model))
         if is_by_object(model):
             if object is None:
@@ -257,11 +262,18 @@ class StatisticQuerySet(models.QuerySet):
         return self.narrow(**narrow_kwargs).order_by("-date", "-pk").first()
 
     # ------------------------------------------------------------ gap-filled reads
-    def series(self, from_date: datetime.date, to_date: datetime.date, fill: Any = 0) -> list:
-        """``[(date, value), ...]`` for every date of the range; see trackstats.series."""
+    def series(
+        self,
+        from_date: datetime.date,
+        to_date: datetime.date,
+        fill: Any = 0,
+        period: int | None = None,
+    ) -> list:
+        """``[(date, value), ...]`` for every date of the range (every bucket of a
+        calendar period); see trackstats.series."""
         from .series import series
 
-        return series(self, from_date, to_date, fill=fill)
+        return series(self, from_date, to_date, fill=fill, period=period)
 
     def series_by_object(
         self,
@@ -269,11 +281,14 @@ class StatisticQuerySet(models.QuerySet):
         to_date: datetime.date,
         fill: Any = 0,
         objects: Iterable[models.Model] | models.QuerySet | None = None,
+        period: int | None = None,
     ) -> dict:
         """One gap-filled series per object; see trackstats.series.series_by_object."""
         from .series import series_by_object
 
-        return series_by_object(self, from_date, to_date, fill=fill, objects=objects)
+        return series_by_object(
+            self, from_date, to_date, fill=fill, objects=objects, period=period
+        )
 
     def to_dataframe(
         self,
@@ -291,7 +306,8 @@ def _event_period(period: Any) -> int:
     checked = validate_period(period)
     if not is_event_period(checked):
         raise ValueError(
-            f"increment() counts events in Period.DAY or Period.LIFETIME, not in "
+            f"increment() counts events in Period.DAY, Period.LIFETIME or a calendar "
+            "period (CALENDAR_WEEK, CALENDAR_MONTH, QUARTER, YEAR), not in "
             f"{period_label(checked)} ({checked}), a rolling window: an event belongs to "
             f"one date, and the windows of the {checked // Period.DAY} dates from that "
             "date on all hold it, so counting it would mean updating as many rows. "

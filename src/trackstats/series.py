@@ -23,7 +23,7 @@ from django.db import models
 
 from .models import dimension_fields, is_by_object, resolve_instance
 from .objects import object_id_of
-from .periods import period_name
+from .periods import bucket_start, is_calendar, next_bucket, parse_period_name, period_name
 
 if TYPE_CHECKING:
     import pandas
@@ -44,19 +44,59 @@ def dates_between(from_date: datetime.date, to_date: datetime.date) -> list[date
     return [from_date + datetime.timedelta(days=offset) for offset in range(days + 1)]
 
 
+def series_dates(
+    from_date: datetime.date, to_date: datetime.date, period: int | None = None
+) -> list[datetime.date]:
+    """The dates of a series over the inclusive range: every date, or for a calendar
+    period the first day of every bucket that starts in the range (a bucket's row is
+    dated on its first day)."""
+    if period is None or not is_calendar(period):
+        return dates_between(from_date, to_date)
+    _check_range(from_date, to_date)
+    dates = []
+    day = bucket_start(from_date, period)
+    if day < from_date:
+        day = next_bucket(day, period)
+    while day <= to_date:
+        dates.append(day)
+        day = next_bucket(day, period)
+    return dates
+
+
+def series_period(queryset: models.QuerySet) -> int | None:
+    """The period a queryset is narrowed to (``narrow(period=...)`` or
+    ``filter(period=...)``), or None."""
+    for child in queryset.query.where.children:
+        lhs = getattr(child, "lhs", None)
+        target = getattr(lhs, "target", None)
+        if getattr(child, "lookup_name", None) == "exact" and getattr(target, "name", None) == (
+            "period"
+        ):
+            return int(child.rhs)
+    return None
+
+
+def _period_of(queryset: models.QuerySet, period: int | None) -> int | None:
+    return period if period is not None else series_period(queryset)
+
+
 def series(
     queryset: models.QuerySet,
     from_date: datetime.date,
     to_date: datetime.date,
     fill: Any = 0,
+    period: int | None = None,
 ) -> Series:
     """One ``(date, value)`` pair per date of the inclusive range, ``fill`` where no row is.
 
-    The queryset must hold at most one row per date (one metric, one period and, for
-    by-object or custom models, one object or dimension value); otherwise the series
-    would be ambiguous and ValueError says so.
+    For a calendar period (given as ``period=``, or the period the queryset is narrowed
+    to) there is one pair per bucket that starts in the range instead, dated on its
+    first day. The queryset
+    must hold at most one row per date (one metric, one period and, for by-object or
+    custom models, one object or dimension value); otherwise the series would be
+    ambiguous and ValueError says so.
     """
-    dates = dates_between(from_date, to_date)
+    dates = series_dates(from_date, to_date, _period_of(queryset, period))
     rows = (
         queryset.filter(date__gte=from_date, date__lte=to_date)
         .order_by()
@@ -76,6 +116,7 @@ def series_by_object(
     to_date: datetime.date,
     fill: Any = 0,
     objects: Iterable[models.Model] | models.QuerySet | None = None,
+    period: int | None = None,
 ) -> dict[Any, Series]:
     """One gap-filled series per object of a by-object statistic queryset.
 
@@ -91,7 +132,7 @@ def series_by_object(
         raise TypeError(
             f"series_by_object() needs statistics by object; {model.__name__} has no object"
         )
-    dates = dates_between(from_date, to_date)
+    dates = series_dates(from_date, to_date, _period_of(queryset, period))
     if objects is not None:
         instances = [resolve_instance(obj) for obj in objects]
         keys = [
@@ -164,7 +205,7 @@ def to_dataframe(
         queryset = queryset.filter(date__lte=_check_date(to_date, "to_date"))
     records = _series_records(queryset, model)
     if from_date is not None and to_date is not None:
-        records = _gap_filled(records, dates_between(from_date, to_date), fill)
+        records = _gap_filled(records, from_date, to_date, fill)
     frame = pandas.DataFrame.from_records(list(records), columns=columns)
     frame["date"] = pandas.to_datetime(frame["date"])
     return frame
@@ -190,14 +231,17 @@ def _series_records(queryset: models.QuerySet, model: type[models.Model]) -> Ite
 
 
 def _gap_filled(
-    records: Iterator[tuple], dates: list[datetime.date], fill: Any
+    records: Iterator[tuple], from_date: datetime.date, to_date: datetime.date, fill: Any
 ) -> Iterator[tuple]:
-    # Records arrive grouped by series and ordered by date within each series.
+    # Records arrive grouped by series and ordered by date within each series. Each
+    # series is filled on the dates of its own period (one per bucket for calendar
+    # periods); its period name is the second part of its key.
     current_key: tuple | None = None
     stored: dict[datetime.date, Any] = {}
 
     def flush() -> Iterator[tuple]:
-        for date in dates:
+        period = parse_period_name(current_key[1])
+        for date in series_dates(from_date, to_date, period):
             yield (date, *current_key, stored.get(date, fill))
 
     for date, *middle, value in records:

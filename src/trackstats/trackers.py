@@ -54,7 +54,15 @@ from .models import (
     resolve_instance,
 )
 from .objects import object_id_of
-from .periods import period_days, period_name, validate_period
+from .periods import (
+    bucket_start,
+    calendar_months,
+    is_calendar,
+    period_days,
+    period_name,
+    validate_period,
+    week_first_weekday,
+)
 from .runlog import RunRecord, Scope, log_failure, log_success, previous_zone, zone_name
 from .signals import post_track
 
@@ -553,6 +561,21 @@ class ObjectsByDateTracker:
         lookback: int | None,
         scope: Scope | None = None,
     ) -> _Plan:
+        plan = self._plan_dates(queryset, since, until, lookback, scope)
+        if plan.start is None or not is_calendar(self.period):
+            return plan
+        # A calendar bucket is computed whole: from its first day.
+        aligned = bucket_start(plan.start, self.period)
+        return _Plan(aligned, plan.end, plan.delete_until)
+
+    def _plan_dates(
+        self,
+        queryset: models.QuerySet,
+        since: datetime.date | None,
+        until: datetime.date | None,
+        lookback: int | None,
+        scope: Scope | None,
+    ) -> _Plan:
         self._check_queryset(queryset)
         tz = self._zone()
         today = _today(tz)
@@ -697,7 +720,17 @@ class ObjectsByDateTracker:
             object_target=object_target,
             dimensions=tuple(self.dimensions.items()),
         )
-        window = Window(start, end, period_days(self.period), self._zone())
+        if is_calendar(self.period):
+            window = Window(
+                start,
+                end,
+                None,
+                self._zone(),
+                week_from=week_first_weekday(self.period),
+                months=calendar_months(self.period),
+            )
+        else:
+            window = Window(start, end, period_days(self.period), self._zone())
         value = self.statistic_model._meta.get_field("value")
         dialect = dialect_for(_connection(queryset.db))
         return build_select(source, window, dialect, isinstance(value, models.FloatField))

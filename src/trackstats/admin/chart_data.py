@@ -7,12 +7,14 @@ import datetime
 from django.db import models
 
 from ..charts import ChartPoint
+from ..series import series_dates, series_period
 
 
 def daily_points(
     queryset: models.QuerySet, from_date: datetime.date, to_date: datetime.date
 ) -> list[ChartPoint]:
-    """One point per date from ``from_date`` to ``to_date`` inclusive.
+    """One point per date from ``from_date`` to ``to_date`` inclusive (per bucket
+    starting in the range, for a calendar period).
 
     ``queryset`` must already select a single series (one metric, period and, by
     object, one object), so that a date has at most one row. A date without a row
@@ -26,6 +28,6 @@ def daily_points(
         .order_by()
         .values_list("date", "value")
     )
-    days = (to_date - from_date).days + 1
-    dates = (from_date + datetime.timedelta(days=offset) for offset in range(days))
+    # A calendar period has one point per bucket, dated on its first day.
+    dates = series_dates(from_date, to_date, series_period(queryset))
     return [ChartPoint(date, stored.get(date, 0)) for date in dates]

@@ -8,6 +8,7 @@ or marker is drawn. All text is escaped.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import enum
 import itertools
@@ -42,7 +43,8 @@ def render_chart(
     height: int = 300,
     chart_id: str = "ts-chart",
 ) -> SafeString:
-    """The SVG markup of ``points`` (consecutive dates, oldest first)."""
+    """The SVG markup of ``points``: dates oldest first, consecutive days or the first
+    days of consecutive calendar buckets (one point per week, month ...)."""
     style = _check_style(style)
     _check_points(points)
     if width < 200 or height < 120:
@@ -101,8 +103,18 @@ def render_chart(
         f'<line class="ts-axis" x1="{left:.1f}" x2="{left + plot_w:.1f}" y1="{base:.1f}" '
         f'y2="{base:.1f}" stroke="#777"/>'
     )
+    dates = [p.date for p in points]
+
+    def x_of_date(day: datetime.date) -> float:
+        # A date between two points sits between them in proportion to the days.
+        index = max(bisect.bisect_right(dates, day) - 1, 0)
+        if index + 1 < len(dates):
+            span = (dates[index + 1] - dates[index]).days
+            return x_of(index + (day - dates[index]).days / span)
+        return x_of(index)
+
     for tick in date_ticks(first, last, max_ticks=max(2, int(plot_w // 90))):
-        x = x_of((tick.date - first).days)
+        x = x_of_date(tick.date)
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{base:.1f}" y2="{base + 5:.1f}" '
             f'stroke="#777"/><text x="{x:.1f}" y="{base + 8 + FONT_SIZE:.1f}" '
@@ -189,8 +201,8 @@ def _check_points(points: Sequence[ChartPoint]) -> None:
     if not points:
         raise ValueError("points must hold at least one date")
     for previous, current in itertools.pairwise(points):
-        if current.date - previous.date != datetime.timedelta(days=1):
+        if current.date <= previous.date:
             raise ValueError(
-                "points must be consecutive dates, oldest first: "
+                "points must be dates in increasing order, oldest first: "
                 f"{current.date} follows {previous.date}"
             )

@@ -92,6 +92,20 @@ class Dialect:
             "use record() on this database"
         )
 
+    def bucket_start(self, date_sql: str, weekday: int | None, months: int | None) -> str:
+        """The first day of the calendar bucket of a date expression: of its week
+        starting on ``weekday`` (0 = Monday), or of its block of ``months`` months (1,
+        3 or 12) counted from January.
+
+        Plain date arithmetic, no time zone: ``date_sql`` is already a local date. Each
+        vendor spells it with its own date functions; ``{d}`` in the returned SQL
+        stands for ``date_sql`` (the caller repeats its parameters per occurrence).
+        """
+        raise NotSupportedError(
+            f"calendar periods need date functions that trackstats writes for "
+            f"PostgreSQL, SQLite and MySQL/MariaDB only, not for {self.connection.vendor!r}"
+        )
+
     def lock(self, cursor: Any, name: str) -> None:
         """Serialize runs that write the same statistics (no-op where unsupported)."""
 
@@ -129,6 +143,14 @@ class PostgreSQLDialect(Dialect):
 
     def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
         return _on_conflict_increment(self.quote, table, key_columns, value_column)
+
+    def bucket_start(self, date_sql: str, weekday: int | None, months: int | None) -> str:
+        if weekday is not None:
+            # ISODOW: Monday 1 .. Sunday 7; date - integer is a date.
+            back = f"MOD(CAST(EXTRACT(ISODOW FROM {{d}}) AS integer) + {6 - weekday}, 7)"
+            return f"({{d}} - CAST({back} AS integer))"
+        unit = {1: "month", 3: "quarter", 12: "year"}[months or 1]
+        return f"CAST(DATE_TRUNC('{unit}', {{d}}) AS date)"
 
     def lock(self, cursor: Any, name: str) -> None:
         # Held until the transaction ends, so a second run waits for the first to
@@ -170,6 +192,18 @@ class SQLiteDialect(Dialect):
     def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
         return _on_conflict_increment(self.quote, table, key_columns, value_column)
 
+    def bucket_start(self, date_sql: str, weekday: int | None, months: int | None) -> str:
+        if weekday is not None:
+            # %w: Sunday 0 .. Saturday 6; days back to the week's first day.
+            back = f"(CAST(strftime('%%w', {{d}}) AS INTEGER) + {13 - weekday}) %% 7"
+            return f"date({{d}}, '-' || ({back}) || ' days')"
+        if months == 12:
+            return "date({d}, 'start of year')"
+        if months == 3:
+            back = "(CAST(strftime('%%m', {d}) AS INTEGER) - 1) %% 3"
+            return f"date({{d}}, 'start of month', '-' || ({back}) || ' months')"
+        return "date({d}, 'start of month')"
+
     def materialize_hint(self) -> str:
         # SQLite inlines a CTE used once and then re-evaluates its expressions at every
         # reference; the hint exists from SQLite 3.35.
@@ -205,6 +239,16 @@ class MySQLDialect(Dialect):
         # An unqualified column is the stored row's.
         value = self.quote(value_column)
         return f" ON DUPLICATE KEY UPDATE {value} = COALESCE({value}, 0) + %s"
+
+    def bucket_start(self, date_sql: str, weekday: int | None, months: int | None) -> str:
+        if weekday is not None:
+            # WEEKDAY(): Monday 0 .. Sunday 6.
+            return f"DATE_SUB({{d}}, INTERVAL MOD(WEEKDAY({{d}}) + {7 - weekday}, 7) DAY)"
+        if months == 12:
+            return "MAKEDATE(YEAR({d}), 1)"
+        if months == 3:
+            return "(MAKEDATE(YEAR({d}), 1) + INTERVAL (QUARTER({d}) - 1) * 3 MONTH)"
+        return "DATE_SUB({d}, INTERVAL DAYOFMONTH({d}) - 1 DAY)"
 
     def lock(self, cursor: Any, name: str) -> None:
         # A named lock belongs to the session, not the transaction: unlock() releases

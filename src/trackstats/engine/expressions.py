@@ -31,3 +31,22 @@ class LocalDate(models.Func):
             params.extend(expression_params)
         shift_sql = parts[1] if len(parts) > 1 else None
         return dialect_for(connection).local_date(parts[0], shift_sql), params
+
+
+class CalendarBucket(models.Func):
+    """The first day of the calendar week, month, quarter or year of a local date."""
+
+    output_field = models.DateField()
+
+    def __init__(self, day: Any, weekday: int | None, months: int | None) -> None:
+        super().__init__(day)
+        self.weekday = weekday
+        self.months = months
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        (day,) = self.get_source_expressions()
+        day_sql, day_params = compiler.compile(day)
+        template = dialect_for(connection).bucket_start(day_sql, self.weekday, self.months)
+        # The date appears several times in the template: its parameters once each.
+        uses = template.count("{d}")
+        return template.replace("{d}", f"({day_sql})"), list(day_params) * uses

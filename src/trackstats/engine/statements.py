@@ -26,7 +26,7 @@ from ..objects import ObjectIdText
 from .aggregates import AggregatePlan, Strategy, generic_call, plan_aggregate
 from .calendar import ONE_DAY, day_start, shift_pieces
 from .dialects import Dialect
-from .expressions import LocalDate
+from .expressions import CalendarBucket, LocalDate
 
 DAY = "trackstats_day"
 VALUE = "trackstats_value"
@@ -57,9 +57,17 @@ class Window:
 
     start: datetime.date
     end: datetime.date
-    #: Window length in days; None for LIFETIME.
+    #: Window length in days; None for LIFETIME and calendar periods.
     days: int | None
     tz: datetime.tzinfo
+    #: Calendar periods: the first weekday of a week (0 = Monday), or the months of a
+    #: month, quarter or year (1, 3, 12). ``start`` is then a bucket's first day.
+    week_from: int | None = None
+    months: int | None = None
+
+    @property
+    def calendar(self) -> bool:
+        return self.week_from is not None or self.months is not None
 
 
 @dataclass
@@ -100,7 +108,9 @@ def build_select(source: Source, window: Window, dialect: Dialect, value_is_floa
     builder = _Builder(source, window, dialect)
     select = Select(key_columns=builder.key_names, value_is_float=value_is_float)
     plan = plan_aggregate(source.aggregate)
-    if window.days == 1:
+    if window.days == 1 or window.calendar:
+        # A calendar bucket holds each source row once, as a day does: the rows are
+        # dated on their bucket's first day (see ``rows()``) and aggregated as DAY.
         builder.day_totals(select, plan)
     elif window.days is None:
         builder.lifetime(select, plan)
@@ -147,6 +157,8 @@ class _Builder:
                 filters[f"{name}__gte"] = first
             day = F(name)
             start_mark = window.start
+        if window.calendar:
+            day = CalendarBucket(day, window.week_from, window.months)
         if collapse:
             day = models.Case(
                 models.When(
