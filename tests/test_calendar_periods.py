@@ -333,3 +333,9 @@ def test_sum_into_a_calendar_year_by_date_field():
     )
     tracker.track(Order.objects.all(), until=D(2025, 12, 31))
     assert stored(tracker) == {(D(2025, 1, 1),): 2}
+
+
+def test_increment_refuses_rolling_windows_and_names_the_calendar_periods():
+    with pytest.raises(ValueError, match="calendar period"):
+        StatisticByDate.objects.increment(metric=make_metric(), period=Period.WEEK)
+    assert not StatisticByDate.objects.exists()
