@@ -346,12 +346,14 @@ def test_detail_shows_the_error_preformatted(admin_client, metric):
 
 def test_filters_search_and_date_hierarchy(admin_client, metric):
     visits = Metric.objects.create(domain=metric.domain, ref="visits", name="Visits")
-    day_run = make_run(metric, started_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC))
+    day_run = make_run(
+        metric, started_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.timezone.utc)
+    )
     week_run = make_run(
         metric,
         name="shop.orders.week",
         period=int(Period.WEEK),
-        started_at=datetime.datetime(2026, 2, 5, 12, tzinfo=datetime.UTC),
+        started_at=datetime.datetime(2026, 2, 5, 12, tzinfo=datetime.timezone.utc),
     )
     failed = make_run(
         visits,
@@ -359,7 +361,7 @@ def test_filters_search_and_date_hierarchy(admin_client, metric):
         period=10 * Period.DAY,
         statistic_model=BY_OBJECT_LABEL,
         status=TrackerRun.Status.FAILED,
-        started_at=datetime.datetime(2026, 2, 6, 12, tzinfo=datetime.UTC),
+        started_at=datetime.datetime(2026, 2, 6, 12, tzinfo=datetime.timezone.utc),
     )
     assert shown_ids(admin_client) == sorted([day_run.pk, week_run.pk, failed.pk])
     assert shown_ids(admin_client, status__exact="failed") == [failed.pk]
@@ -386,7 +388,9 @@ def test_filters_search_and_date_hierarchy(admin_client, metric):
 
 def test_list_in_a_time_zone_the_database_may_not_know(admin_client, metric):
     # 03:00 UTC on 1 February is still January in New York.
-    run = make_run(metric, started_at=datetime.datetime(2026, 2, 1, 3, tzinfo=datetime.UTC))
+    run = make_run(
+        metric, started_at=datetime.datetime(2026, 2, 1, 3, tzinfo=datetime.timezone.utc)
+    )
     zone_tables = connection.vendor != "mysql" or connection.features.has_zoneinfo_database
     with timezone.override(zoneinfo.ZoneInfo("America/New_York")):
         response = admin_client.get(reverse(RUNS))

@@ -81,13 +81,13 @@ orders_strategy = st.lists(
 
 def _make(orders) -> None:
     customers = [
-        Customer.objects.create(name=f"c{i}", joined=datetime.datetime.now(datetime.UTC))
+        Customer.objects.create(name=f"c{i}", joined=datetime.datetime.now(datetime.timezone.utc))
         for i in range(3)
     ]
-    today = datetime.datetime.now(datetime.UTC).date()
+    today = datetime.datetime.now(datetime.timezone.utc).date()
     for days_ago, hour, status, quantity, who, lines in orders:
         day = today - datetime.timedelta(days=days_ago)
-        created = datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
+        created = datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.timezone.utc)
         made = Order.objects.create(
             created=created, customer=customers[who], status=status, quantity=quantity
         )
@@ -157,7 +157,7 @@ def test_a_distinct_join_counts_each_order_once():
     _make([(1, 10, "paid", 1, 0, [("a", 1), ("b", 1)]), (1, 11, "paid", 1, 0, [("a", 1)])])
     queryset = Order.objects.filter(lines__isnull=False).distinct()
     tracker = CountObjectsByDateTracker(
-        period=Period.DAY, metric=make_metric(), date_field="created", tz=datetime.UTC
+        period=Period.DAY, metric=make_metric(), date_field="created", tz=datetime.timezone.utc
     )
     tracker.track(queryset)
     assert list(StatisticByDate.objects.values_list("value", flat=True)) == [queryset.count()]
@@ -168,7 +168,7 @@ def test_having_filter_is_kept():
     _make([(1, 10, "paid", 1, 0, [("a", 1), ("b", 1)]), (1, 11, "paid", 1, 0, [])])
     queryset = Order.objects.annotate(n=Count("lines")).filter(n__gte=1)
     tracker = CountObjectsByDateTracker(
-        period=Period.DAY, metric=make_metric(), date_field="created", tz=datetime.UTC
+        period=Period.DAY, metric=make_metric(), date_field="created", tz=datetime.timezone.utc
     )
     tracker.track(queryset)
     assert list(StatisticByDate.objects.values_list("value", flat=True)) == [1]
@@ -177,11 +177,11 @@ def test_having_filter_is_kept():
 def test_an_empty_source_is_no_error_and_clears_stored_rows():
     _make([(1, 10, "paid", 1, 0, []), (3, 10, "paid", 1, 0, [])])
     tracker = CountObjectsByDateTracker(
-        period=Period.DAY, metric=make_metric(), date_field="created", tz=datetime.UTC
+        period=Period.DAY, metric=make_metric(), date_field="created", tz=datetime.timezone.utc
     )
     tracker.track(Order.objects.all())
     assert StatisticByDate.objects.count() == 2
-    since = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=5)
+    since = datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=5)
     result = tracker.track(Order.objects.filter(status__in=[]), since=since)
     assert (result.rows_written, result.rows_removed) == (0, 2)
     assert not StatisticByDate.objects.exists()
@@ -190,7 +190,7 @@ def test_an_empty_source_is_no_error_and_clears_stored_rows():
 def test_union_all_is_refused_before_anything_is_written():
     _make([(1, 10, "paid", 1, 0, [])])
     tracker = CountObjectsByDateTracker(
-        period=Period.DAY, metric=make_metric(), date_field="created", tz=datetime.UTC
+        period=Period.DAY, metric=make_metric(), date_field="created", tz=datetime.timezone.utc
     )
     both = Order.objects.all().union(Order.objects.all(), all=True)
     with pytest.raises(TypeError, match=r"union\(all=True\)"):
@@ -205,7 +205,7 @@ def test_values_queryset_tracks_the_model_rows():
         metric=make_metric(),
         date_field="created",
         aggr_op=Sum("quantity"),
-        tz=datetime.UTC,
+        tz=datetime.timezone.utc,
     )
     tracker.track(Order.objects.filter(status="paid").values("pk", "status"))
     assert list(StatisticByDate.objects.values_list("value", flat=True)) == [2]
@@ -225,7 +225,7 @@ def test_distinct_on_fields_keeps_its_meaning_on_postgresql():
         metric=make_metric(),
         date_field="created",
         aggr_op=Sum("quantity"),
-        tz=datetime.UTC,
+        tz=datetime.timezone.utc,
     )
     if not connection.features.can_distinct_on_fields:
         with pytest.raises(NotSupportedError):
@@ -233,9 +233,9 @@ def test_distinct_on_fields_keeps_its_meaning_on_postgresql():
         return
     tracker.track(queryset)
     # The latest order of each customer: customer 0's of 1 day ago (3), customer 1's (5).
-    today = datetime.datetime.now(datetime.UTC).date()
+    today = datetime.datetime.now(datetime.timezone.utc).date()
     expected = _expected(
-        queryset, Period.LIFETIME, lambda o: o.quantity, sum, today, zone=datetime.UTC
+        queryset, Period.LIFETIME, lambda o: o.quantity, sum, today, zone=datetime.timezone.utc
     )
     assert stored(tracker) == expected
     assert stored(tracker)[(today,)] == 8
