@@ -1,29 +1,17 @@
 """Late data (``lookback``) and an end date (``until``)."""
 
-import datetime
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.test_trackers import UTC, at, customer, make_metric, order, reference, stored
+from tests.test_trackers import UTC, at, customer, order, reference, stored
+from tests.test_trackers_incremental import counter, days_ago
 from tests.testapp.models import Order
 from trackstats import runs
 from trackstats.models import Period, StatisticByDate
 from trackstats.registry import TrackerRegistry, registry
-from trackstats.trackers import CountObjectsByDateTracker
 
 pytestmark = pytest.mark.django_db
-
-
-def days_ago(n: int) -> datetime.date:
-    return datetime.datetime.now(UTC).date() - datetime.timedelta(days=n)
-
-
-def counter(period=Period.DAY, **kwargs):
-    return CountObjectsByDateTracker(
-        period=period, metric=make_metric(), date_field="created", tz=UTC, **kwargs
-    )
 
 
 def recomputed(period, start, end):

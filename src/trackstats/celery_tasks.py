@@ -54,8 +54,7 @@ def track_metric(
     # Imported here, not at the top, so that settings can import beat_entry().
     from . import runs
 
-    since_date = datetime.date.fromisoformat(since) if since is not None else None
-    return runs.track(registry.get(name), since=since_date, using=database).as_json()
+    return runs.track_by_name(name, since, database)
 
 
 def enqueue_all(

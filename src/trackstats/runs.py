@@ -114,6 +114,18 @@ def track(
     )
 
 
+def track_by_name(
+    name: str, since: str | None = None, database: str | None = None
+) -> dict[str, Any]:
+    """The body of the tracking tasks (Django Tasks and Celery): run the registered
+    tracker called ``name`` from the ISO date ``since`` (None: incrementally) on
+    ``database`` (None: the source queryset's own); its report as JSON values."""
+    from .registry import registry
+
+    since_date = datetime.date.fromisoformat(since) if since is not None else None
+    return track(registry.get(name), since=since_date, using=database).as_json()
+
+
 def dry_run(
     entry: Registration,
     since: datetime.date | None = None,

@@ -57,8 +57,7 @@ def track_metric(
     ``since`` is an ISO date (``"2024-01-31"``) or None for an incremental run;
     ``database`` a database alias or None for the source queryset's own.
     """
-    since_date = datetime.date.fromisoformat(since) if since is not None else None
-    return runs.track(registry.get(name), since=since_date, using=database).as_json()
+    return runs.track_by_name(name, since, database)
 
 
 def enqueue_all(
