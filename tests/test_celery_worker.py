@@ -52,7 +52,7 @@ print(json.dumps([result.id for _ in range(2) for result in enqueue_all()]))
 def test_import_without_celery_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "celery", None)
     monkeypatch.delitem(sys.modules, "trackstats.celery_tasks")
-    with pytest.raises(ImportError, match=r"pip install 'django-trackstats\[celery\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'trackstats\[celery\]'"):
         importlib.import_module("trackstats.celery_tasks")
 
 

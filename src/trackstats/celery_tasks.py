@@ -1,6 +1,6 @@
 """Tracking as Celery tasks, one task per registered tracker.
 
-Install with ``pip install 'django-trackstats[celery]'`` and add this module to
+Install with ``pip install 'trackstats[celery]'`` and add this module to
 Celery's ``imports`` (``CELERY_IMPORTS = ["trackstats.celery_tasks"]`` with the usual
 ``config_from_object("django.conf:settings", namespace="CELERY")``). Workers on any
 number of machines then run the trackers in parallel while the database does the
@@ -31,7 +31,7 @@ try:
     from celery import shared_task
 except ImportError as exc:
     raise ImportError(
-        "trackstats.celery_tasks needs Celery: pip install 'django-trackstats[celery]'"
+        "trackstats.celery_tasks needs Celery: pip install 'trackstats[celery]'"
     ) from exc
 
 from .registry import registry

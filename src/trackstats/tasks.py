@@ -4,7 +4,7 @@ On Django 6 the framework is ``django.tasks``; on Django 5.2 it is the ``django-
 backport. Either way a queue of workers on any number of machines runs the trackers in
 parallel while the database does the aggregation: with django-tasks-db's
 ``DatabaseBackend``, enqueue here and run ``manage.py db_worker`` on each machine.
-Install with ``pip install 'django-trackstats[tasks]'``. See docs/scheduling.md.
+Install with ``pip install 'trackstats[tasks]'``. See docs/scheduling.md.
 
 A task carries only the registration's name (``"shopping.orders.day"``) and plain
 arguments, so it is safe to serialise; the worker finds the tracker in its own registry,
@@ -22,7 +22,7 @@ from .registry import registry
 
 MISSING_FRAMEWORK = (
     "trackstats.tasks needs Django's Tasks framework: Django 6, or on Django 5.2 "
-    "the django-tasks backport (pip install 'django-trackstats[tasks]')"
+    "the django-tasks backport (pip install 'trackstats[tasks]')"
 )
 
 try:  # Django 6 and later
