@@ -9,21 +9,33 @@ A *missing* row reads as ``fill`` (0 unless told otherwise). A stored ``NULL`` v
 means "no data available" and stays ``None``: filling it would hide the difference.
 
 The ``StatisticQuerySet`` methods ``series()``, ``series_by_object()`` and
-``to_dataframe()`` delegate here.
+``to_dataframe()`` delegate here. The helpers :func:`cumulative`,
+:func:`previous_range`, :func:`previous_series` and :func:`top_objects` build on them
+for running totals, comparison with the previous period and top-N charts.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F, Sum
 
 from .models import dimension_fields, is_by_object, resolve_instance
 from .objects import object_id_of
-from .periods import bucket_start, is_calendar, next_bucket, parse_period_name, period_name
+from .periods import (
+    bucket_start,
+    calendar_months,
+    is_calendar,
+    next_bucket,
+    parse_period_name,
+    period_name,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -167,6 +179,179 @@ def series_by_object(
             "object_type= or pass objects= so that object ids cannot collide"
         )
     return {key[1]: filled(stored[key]) for key in sorted(stored)}
+
+
+def cumulative(points: Series, start: Any = 0) -> Series:
+    """The running total of a ``[(date, value)]`` series, from ``start``.
+
+    A ``None`` value (a stored NULL: no data for that date) adds nothing and stays
+    ``None`` at its date, so the gap stays visible; the total carries on after it.
+    """
+    total = start
+    running: Series = []
+    for date, value in points:
+        if value is None:
+            running.append((date, None))
+            continue
+        total = total + value
+        running.append((date, total))
+    return running
+
+
+def previous_range(
+    from_date: datetime.date, to_date: datetime.date, period: int | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The range just before ``from_date .. to_date`` that a comparison series covers.
+
+    Without a calendar period it is the same number of days immediately before
+    ``from_date``. For a calendar period it is the range moved back by as many buckets
+    as it holds bucket starts (one bucket when it holds none), a month's day clamped to
+    the month's length (31 March back one month is 29 February in a leap year). Either
+    way ``series_dates()`` of both ranges have the same length, and for a calendar
+    period the previous range's buckets are those immediately before the range's first.
+    """
+    try:
+        if period is None or not is_calendar(period):
+            _check_range(from_date, to_date)
+            days = (to_date - from_date).days + 1
+            return (
+                from_date - datetime.timedelta(days=days),
+                from_date - datetime.timedelta(days=1),
+            )
+        buckets = max(len(series_dates(from_date, to_date, period)), 1)
+        return (
+            _buckets_back(from_date, period, buckets),
+            _buckets_back(to_date, period, buckets),
+        )
+    except OverflowError:
+        raise ValueError(
+            f"the range before {from_date} .. {to_date} starts before year {datetime.MINYEAR}"
+        ) from None
+
+
+def _buckets_back(day: datetime.date, period: int, buckets: int) -> datetime.date:
+    # Moving by whole buckets maps each bucket's first day to a first day and every
+    # other day to another day, so the number of bucket starts in a range is kept.
+    months = calendar_months(period)
+    if months is None:
+        return day - datetime.timedelta(days=7 * buckets)
+    index = day.year * 12 + day.month - 1 - months * buckets
+    year, month = index // 12, index % 12 + 1
+    if year < datetime.MINYEAR:
+        raise OverflowError(year)
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def previous_series(
+    queryset: models.QuerySet,
+    from_date: datetime.date,
+    to_date: datetime.date,
+    fill: Any = 0,
+    period: int | None = None,
+) -> Series:
+    """The series over :func:`previous_range`, for comparison with
+    ``series(queryset, from_date, to_date, ...)``: same length, so the two pair up by
+    position. Its dates are the previous range's own."""
+    period = _period_of(queryset, period)
+    previous_from, previous_to = previous_range(from_date, to_date, period)
+    return series(queryset, previous_from, previous_to, fill=fill, period=period)
+
+
+@dataclass
+class TopObjects:
+    """The result of :func:`top_objects`.
+
+    ``series`` maps the canonical object id of each top object, best first, to its
+    gap-filled series; ``totals`` maps the same ids to the sum of their stored values
+    in the range (None when all are NULL). ``other`` is the per-date sum over every
+    other object (``fill`` on a date where none has a row, None where all of their rows
+    are NULL) and ``other_objects`` counts those objects. ``object_type`` is the
+    objects' content type, None when the range has no rows.
+    """
+
+    series: dict[str, Series]
+    totals: dict[str, Any]
+    other: Series
+    other_objects: int
+    object_type: ContentType | None = None
+    dates: list[datetime.date] = field(default_factory=list)
+
+    def objects(self) -> dict[str, models.Model | None]:
+        """The top objects' model instances by object id (None for a deleted one)."""
+        if self.object_type is None:
+            return {}
+        model = self.object_type.model_class()
+        found = {} if model is None else model._default_manager.in_bulk(list(self.series))
+        by_id = {object_id_of(obj): obj for obj in found.values()}
+        return {object_id: by_id.get(object_id) for object_id in self.series}
+
+
+def top_objects(
+    queryset: models.QuerySet,
+    from_date: datetime.date,
+    to_date: datetime.date,
+    limit: int,
+    fill: Any = 0,
+    period: int | None = None,
+) -> TopObjects:
+    """The ``limit`` objects with the largest sum of stored values in the range, each
+    with its gap-filled series, and the per-date total of all the others.
+
+    The queryset must be narrowed like for :func:`series_by_object` (one metric, one
+    period) and hold one object type (narrow by ``object_type=`` when it could hold
+    several). Ties are broken by object id; objects whose values are all NULL rank
+    last. Three queries: the ranking, the top series, the others' totals.
+    """
+    model = queryset.model
+    if not is_by_object(model):
+        raise TypeError(
+            f"top_objects() needs statistics by object; {model.__name__} has no object"
+        )
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit must be an integer >= 0, got {limit!r}")
+    period = _period_of(queryset, period)
+    dates = series_dates(from_date, to_date, period)
+    in_range = queryset.filter(date__gte=from_date, date__lte=to_date).order_by()
+    object_types = list(in_range.values_list("object_type_id", flat=True).distinct()[:2])
+    if len(object_types) > 1:
+        raise ValueError(
+            "top_objects() found objects of several types; narrow the queryset by "
+            "object_type= so that object ids cannot collide"
+        )
+    if not object_types:
+        return TopObjects({}, {}, [(date, fill) for date in dates], 0, None, dates)
+    ranking = (
+        in_range.values("object_id")
+        .annotate(total=Sum("value"))
+        .order_by(F("total").desc(nulls_last=True), "object_id")
+    )
+    top = [(row["object_id"], row["total"]) for row in ranking[:limit]] if limit else []
+    top_ids = [object_id for object_id, _ in top]
+    by_object: dict[str, dict[datetime.date, Any]] = {object_id: {} for object_id in top_ids}
+    for object_id, date, value in in_range.filter(object_id__in=top_ids).values_list(
+        "object_id", "date", "value"
+    ):
+        if date in by_object[object_id]:
+            raise ValueError(
+                f"top_objects() found several statistics for object {object_id!r} on "
+                f"{date}: {_ONE_SERIES_HINT}"
+            )
+        by_object[object_id][date] = value
+    others = in_range.exclude(object_id__in=top_ids)
+    other_by_date = dict(
+        others.values("date").annotate(total=Sum("value")).values_list("date", "total")
+    )
+    return TopObjects(
+        series={
+            object_id: [(date, by_object[object_id].get(date, fill)) for date in dates]
+            for object_id in top_ids
+        },
+        totals=dict(top),
+        other=[(date, other_by_date.get(date, fill)) for date in dates],
+        other_objects=others.values("object_id").distinct().count(),
+        object_type=ContentType.objects.db_manager(queryset.db).get_for_id(object_types[0]),
+        dates=dates,
+    )
 
 
 def series_columns(model: type[models.Model]) -> list[str]:
