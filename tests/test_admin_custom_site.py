@@ -36,7 +36,8 @@ def test_decimal_statistics_chart_on_a_custom_site(admin_client, metric):
     response = admin_client.get(url, {"from_date": "2026-01-01", "to_date": "2026-01-02"})
     page = response.content.decode()
     assert '<g class="ts-point" data-date="2026-01-01" data-value="1234.50">' in page
-    assert "<title>2026-01-01: 1,234.5</title>" in page
+    # USE_THOUSAND_SEPARATOR is off in the test settings: no grouping.
+    assert "<title>Jan. 1, 2026: 1234.5</title>" in page
     csv = admin_client.get(
         url, {"from_date": "2026-01-01", "to_date": "2026-01-02", "format": "csv"}
     )
@@ -53,9 +54,9 @@ def test_float_statistics_chart(admin_client, metric):
         {"period": "week", "from_date": "2026-01-01", "to_date": "2026-01-03"},
     )
     page = response.content.decode()
-    assert "<title>2026-01-01: 2.5</title>" in page
-    assert "<title>2026-01-02: no data</title>" in page
-    assert "<title>2026-01-03: 0</title>" in page
+    assert "<title>Jan. 1, 2026: 2.5</title>" in page
+    assert "<title>Jan. 2, 2026: no data</title>" in page
+    assert "<title>Jan. 3, 2026: 0</title>" in page
 
 
 def test_models_with_extra_dimensions_get_no_chart(admin_client, metric):

@@ -1,9 +1,10 @@
 """The query-string forms of the chart pages.
 
 Every parameter is optional: missing ones get a default (the metric last written,
-``DAY``, the 30 days ending today, the object last written) and the form writes the
-defaults back into its data, so the page shows exactly what it draws. Bad values
-become form errors, never exceptions.
+``DAY``, the 30 days ending today; by object, the object type with the most
+statistics and its top objects) and the form writes the defaults back into its data,
+so the page shows exactly what it draws. Bad values become form errors, never
+exceptions.
 """
 
 from __future__ import annotations
@@ -12,16 +13,23 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.contrib.admin import AdminSite
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Count
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..charts import ChartStyle
 from ..models import Metric, today_in
 from ..periods import PERIOD_CHOICES, Period, parse_period_name, period_label
+from .object_picker import object_widget
 
 DEFAULT_DAYS = 30
+DEFAULT_TOP = 5
+# More series than colours in the palette would repeat colours.
+MAX_TOP = 10
 # Longer ranges make pages of megabytes and bars thinner than a pixel.
 MAX_DAYS = 3660
 
@@ -111,6 +119,7 @@ class ChartForm(forms.Form):
         label=_("Draw as"),
         choices=[(ChartStyle.LINE.value, _("Line")), (ChartStyle.BARS.value, _("Bars"))],
     )
+    previous = forms.BooleanField(required=False, label=_("Compare with the previous period"))
 
     def __init__(
         self,
@@ -118,11 +127,18 @@ class ChartForm(forms.Form):
         *,
         statistic_model: type[models.Model],
         today: datetime.date | None = None,
+        admin_site: AdminSite | None = None,
+        request: HttpRequest | None = None,
+        object_search_url: str | None = None,
     ) -> None:
         # A mutable copy: clean() writes the defaults it chose back into it.
         super().__init__(data=data.copy())
         self.statistic_model = statistic_model
         self.today = today_in() if today is None else today
+        # Where the object picker searches (by object only); without them it is a text box.
+        self.admin_site = admin_site
+        self.request = request
+        self.object_search_url = object_search_url
         period = self.data.get("period")
         if period:
             # Show N-day periods that are not among the named choices too.
@@ -194,20 +210,35 @@ class ChartForm(forms.Form):
 
 
 class ObjectChartForm(ChartForm):
+    """The by-object chart: one object (``object_id``), or without it the ``top``
+    objects of the range, each its own series, and the rest summed as "other"."""
+
     object_type = ContentTypeField(
         queryset=ContentType.objects.order_by("app_label", "model"),
         required=False,
         label=_("Object type"),
         error_messages={"invalid_choice": _("Unknown object type.")},
     )
-    object_id = forms.CharField(required=False, max_length=255, label=_("Object id"))
+    object_id = forms.CharField(
+        required=False,
+        max_length=255,
+        label=_("Object"),
+        help_text=_("Empty: the top objects of the range."),
+    )
+    top = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_TOP,
+        label=_("Top objects"),
+        widget=forms.NumberInput(attrs={"size": 3}),
+    )
 
     def __init__(self, data: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         # Offer the types that have statistics, plus the one asked for.
         used = self.statistic_model._default_manager.values("object_type")
         self.fields["object_type"].widget.choices = [
-            ("", _("(the object written last)")),
+            ("", _("(the type with the most statistics)")),
             *(
                 (ct.pk, f"{ct.app_label}.{ct.model}")
                 for ct in ContentType.objects.filter(pk__in=used).order_by("app_label", "model")
@@ -216,16 +247,18 @@ class ObjectChartForm(ChartForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if "top" in cleaned:
+            cleaned["top"] = cleaned["top"] or DEFAULT_TOP
+            self.data["top"] = str(cleaned["top"])
         if self.errors or not cleaned.get("metric"):
             return cleaned
         object_type, object_id = cleaned.get("object_type"), cleaned.get("object_id")
-        if object_type is None and not object_id:
-            self._default_object(cleaned)
-        elif object_type is None:
+        if object_type is None and object_id:
             self.add_error("object_type", _("Choose the type of the object."))
-        elif not object_id:
-            self.add_error("object_id", _("Enter the id of the object."))
-        else:
+            return cleaned
+        if object_type is None:
+            self._default_object_type(cleaned)
+        elif object_id:
             self._check_object(cleaned)
         object_type = cleaned.get("object_type")
         if object_type is not None:
@@ -233,26 +266,47 @@ class ObjectChartForm(ChartForm):
             choices = self.fields["object_type"].widget.choices
             if object_type.pk not in {value for value, _label in choices}:
                 choices.append((object_type.pk, f"{object_type.app_label}.{object_type.model}"))
+            self._pick_object_widget(object_type, cleaned)
         return cleaned
 
-    def _default_object(self, cleaned: dict[str, Any]) -> None:
-        latest = (
+    def offer_objects(self, choices: list[tuple[str, str]]) -> None:
+        """Let the object picker offer these ``(object_id, label)`` pairs (the top
+        objects shown), so that it works without script too."""
+        widget = self.fields["object_id"].widget
+        if isinstance(widget, forms.Select):
+            known = {value for value, _label in widget.choices}
+            widget.choices += [pair for pair in choices if pair[0] not in known]
+
+    def _pick_object_widget(self, object_type: ContentType, cleaned: dict[str, Any]) -> None:
+        chosen = []
+        if cleaned.get("object_id"):
+            found = cleaned.get("object")
+            label = str(found) if found is not None else _("%(id)s (deleted)")
+            chosen = [(cleaned["object_id"], str(label) % {"id": cleaned["object_id"]})]
+        widget = object_widget(
+            object_type, self.admin_site, self.request, self.object_search_url, chosen
+        )
+        if widget is not None:
+            self.fields["object_id"].widget = widget
+
+    def _default_object_type(self, cleaned: dict[str, Any]) -> None:
+        busiest = (
             self.statistic_model._default_manager.filter(
                 metric=cleaned["metric"], period=cleaned["period"]
             )
-            .order_by("-date", "-pk")
-            .values_list("object_type_id", "object_id")
+            .order_by()
+            .values("object_type")
+            .annotate(rows=Count("pk"))
+            .order_by("-rows", "object_type")
+            .values_list("object_type", flat=True)
             .first()
         )
-        if latest is None:
+        if busiest is None:
             self.add_error(
                 None, _("No object has statistics of this metric and period; choose one.")
             )
             return
-        cleaned["object_type"] = ContentType.objects.get_for_id(latest[0])
-        cleaned["object_id"] = latest[1]
-        self.data["object_type"], self.data["object_id"] = str(latest[0]), latest[1]
-        cleaned["object"] = _find_object(cleaned["object_type"], latest[1])
+        cleaned["object_type"] = ContentType.objects.get_for_id(busiest)
 
     def _check_object(self, cleaned: dict[str, Any]) -> None:
         object_type, object_id = cleaned["object_type"], cleaned["object_id"]

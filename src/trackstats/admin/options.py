@@ -31,6 +31,7 @@ from ..models import (
 from ..periods import period_label
 from .filters import PeriodListFilter, is_number
 from .forms import ChartForm, ObjectChartForm
+from .object_picker import ObjectAutocompleteView
 from .run_log import LastTracked, TrackerRunAdmin, last_tracked
 from .views import chart_view
 
@@ -117,12 +118,24 @@ class StatisticAdmin(admin.ModelAdmin):
         if not self.has_chart():
             return super().get_urls()
 
-        def view(request: HttpRequest) -> HttpResponse:
-            return chart_view(request, self, self.get_chart_form_class())
+        chart_name = self.get_chart_url_name()
+        search_name = f"{chart_name}_objects"
+        by_object = is_by_object(self.model)
 
-        chart = path("chart/", self.admin_site.admin_view(view), name=self.get_chart_url_name())
+        def view(request: HttpRequest) -> HttpResponse:
+            search_url = reverse(f"{self.admin_site.name}:{search_name}") if by_object else None
+            return chart_view(request, self, self.get_chart_form_class(), search_url)
+
+        urls = [path("chart/", self.admin_site.admin_view(view), name=chart_name)]
+        if by_object:
+            search = ObjectAutocompleteView.as_view(
+                admin_site=self.admin_site, statistic_admin=self
+            )
+            urls.append(
+                path("chart/objects/", self.admin_site.admin_view(search), name=search_name)
+            )
         # Before the defaults: their catch-all would read "chart" as an object id.
-        return [chart, *super().get_urls()]
+        return [*urls, *super().get_urls()]
 
     def get_last_tracked(
         self,

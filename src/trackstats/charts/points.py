@@ -1,11 +1,15 @@
-"""The data a chart draws: one point per date, whose value may be missing."""
+"""The data a chart draws: series of points, one per date, whose value may be missing."""
 
 from __future__ import annotations
 
 import datetime
 import decimal
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from django.utils import formats
+from django.utils.translation import gettext
 
 Number = int | float | decimal.Decimal
 
@@ -20,6 +24,23 @@ class ChartPoint:
     @property
     def is_gap(self) -> bool:
         return plottable(self.value) is None
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One line (or set of bars) of a chart, named in tooltips and legends.
+
+    ``previous`` marks the previous period drawn for comparison: lighter, dashed, and
+    always as a line. Its points keep their own dates (shown in tooltips) but are
+    drawn in the slots of the main series, point by point.
+    """
+
+    label: str
+    points: Sequence[ChartPoint]
+    previous: bool = False
+    # A CSS colour; None takes the next one of the palette (or, for ``previous``, a
+    # light grey-blue).
+    colour: str | None = None
 
 
 # Beyond this the axis arithmetic would overflow; such values are drawn at the edge
@@ -44,20 +65,29 @@ def plottable(value: Number | None) -> float | None:
 
 
 def format_value(value: Number | None) -> str:
-    """Human text for a value in tooltips and tick labels: 1,234 / 0.25 / no data."""
+    """A value as the current locale writes numbers: ``1234.5`` in English, ``1234,5``
+    in German, with thousands separators when ``USE_THOUSAND_SEPARATOR`` is on;
+    "no data" for None."""
     if value is None:
-        return "no data"
+        return gettext("no data")
     if isinstance(value, decimal.Decimal):
         if not value.is_finite():
             return str(value)
-        # normalize() would print 1E+3; quantizing to the integral keeps 1000.
-        if value == value.to_integral_value():
-            return f"{int(value):,}"
-        return f"{value.normalize():,f}"
-    if isinstance(value, float):
+        # normalize() would print 1E+3; the integral value keeps 1000.
+        shown: Number = int(value) if value == value.to_integral_value() else value.normalize()
+    elif isinstance(value, float):
         if not math.isfinite(value):
             return str(value)
         if value.is_integer() and abs(value) < 1e15:
-            return f"{int(value):,}"
-        return f"{value:,.6g}" if abs(value) >= 1e-4 else f"{value:.3g}"
-    return f"{value:,}"
+            shown = int(value)
+        else:
+            # Six significant digits: floats carry noise such as 0.30000000000000004.
+            shown = decimal.Decimal(f"{value:.6g}" if abs(value) >= 1e-4 else f"{value:.3g}")
+    else:
+        shown = value
+    return formats.number_format(shown)
+
+
+def format_date(day: datetime.date) -> str:
+    """A date as the current locale writes it in full (``DATE_FORMAT``)."""
+    return formats.date_format(day, "DATE_FORMAT")

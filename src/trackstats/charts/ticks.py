@@ -6,6 +6,8 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from django.utils import formats
+
 from .points import format_value
 
 MIN_STEP = 1e-300
@@ -95,7 +97,8 @@ def date_ticks(first: datetime.date, last: datetime.date, max_ticks: int = 8) ->
     """Calendar-aligned ticks between two dates (inclusive), at most ``max_ticks``.
 
     Short ranges tick every day or two; weeks tick on Mondays; longer ranges tick on
-    the first of a month (every 1, 2, 3, 6 months) or of a year.
+    the first of a month (every 1, 2, 3, 6 months) or of a year. Labels follow the
+    current locale: ``MONTH_DAY_FORMAT`` for days, ``YEAR_MONTH_FORMAT`` for months.
     """
     if last < first:
         raise ValueError(f"last ({last}) must not be before first ({first})")
@@ -108,16 +111,20 @@ def date_ticks(first: datetime.date, last: datetime.date, max_ticks: int = 8) ->
             start = first
         ticks = _every_n_days(start, last, step)
         if ticks and len(ticks) <= max_ticks:
-            return [DateTick(d, d.isoformat()) for d in ticks]
+            return [DateTick(d, _day_label(d)) for d in ticks]
     for months in _MONTH_STEPS:
         ticks = _month_starts(first, last, months)
         if ticks and len(ticks) <= max_ticks:
             if months >= 12:
                 return [DateTick(d, str(d.year)) for d in ticks]
-            return [DateTick(d, d.strftime("%Y-%m")) for d in ticks]
+            return [DateTick(d, formats.date_format(d, "YEAR_MONTH_FORMAT")) for d in ticks]
     # Nothing calendar-aligned fits: label where the range starts and ends.
     ends = [first] if first == last or max_ticks == 1 else [first, last]
-    return [DateTick(d, d.isoformat()) for d in ends]
+    return [DateTick(d, formats.date_format(d, "SHORT_DATE_FORMAT")) for d in ends]
+
+
+def _day_label(day: datetime.date) -> str:
+    return formats.date_format(day, "MONTH_DAY_FORMAT")
 
 
 def _every_n_days(start: datetime.date, last: datetime.date, step: int) -> list[datetime.date]:
