@@ -20,6 +20,7 @@ from trackstats.models import (
 from trackstats.periods import calendar_week
 from trackstats.series import (
     cumulative,
+    object_breakdown,
     previous_range,
     previous_series,
     series,
@@ -280,3 +281,26 @@ def test_top_objects_refuses_several_rows_per_date(metric, customers):
 
     with pytest.raises(ValueError, match="several statistics"):
         top_objects(not_narrowed_by_period, D(2024, 1, 1), D(2024, 1, 2), 3)
+
+
+@pytest.mark.django_db
+def test_object_breakdown_compares_the_same_objects_over_the_previous_range(metric, customers):
+    record = StatisticByDateAndObject.objects.record
+    a, b, c, _ = customers
+    record(metric, 9, Period.DAY, date=D(2024, 1, 3), object=a)
+    record(metric, 8, Period.DAY, date=D(2024, 1, 4), object=b)
+    record(metric, 1, Period.DAY, date=D(2024, 1, 1), object=b)
+    record(metric, 4, Period.DAY, date=D(2024, 1, 2), object=c)
+    qs = StatisticByDateAndObject.objects.narrow(metric=metric, period=Period.DAY)
+    top = top_objects(qs, D(2024, 1, 3), D(2024, 1, 4), limit=2)
+
+    before = object_breakdown(qs, *previous_range(D(2024, 1, 3), D(2024, 1, 4)), list(top.series))
+
+    assert list(top.series) == [str(a.pk), str(b.pk)]
+    assert before.series == {
+        str(a.pk): [(D(2024, 1, 1), 0), (D(2024, 1, 2), 0)],
+        str(b.pk): [(D(2024, 1, 1), 1), (D(2024, 1, 2), 0)],
+    }
+    assert before.totals == {str(a.pk): None, str(b.pk): 1}
+    assert before.other == [(D(2024, 1, 1), 0), (D(2024, 1, 2), 4)]
+    assert before.other_objects == 1

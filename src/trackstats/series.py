@@ -263,9 +263,9 @@ class TopObjects:
 
     ``series`` maps the canonical object id of each top object, best first, to its
     gap-filled series; ``totals`` maps the same ids to the sum of their stored values
-    in the range (None when all are NULL). ``other`` is the per-date sum over every
-    other object (``fill`` on a date where none has a row, None where all of their rows
-    are NULL) and ``other_objects`` counts those objects. ``object_type`` is the
+    in the range (None when they have no row or only NULLs). ``other`` is the per-date
+    sum over every other object (``fill`` on a date where none has a row, None where
+    all of their rows are NULL) and ``other_objects`` counts those objects. ``object_type`` is the
     objects' content type, None when the range has no rows.
     """
 
@@ -300,58 +300,85 @@ def top_objects(
     The queryset must be narrowed like for :func:`series_by_object` (one metric, one
     period) and hold one object type (narrow by ``object_type=`` when it could hold
     several). Ties are broken by object id; objects whose values are all NULL rank
-    last. Three queries: the ranking, the top series, the others' totals.
+    last. The sum ranks DAY and calendar rows by their total; for rolling windows and
+    LIFETIME, whose rows overlap, it still orders objects by how much they weigh over
+    the range.
     """
-    model = queryset.model
-    if not is_by_object(model):
-        raise TypeError(
-            f"top_objects() needs statistics by object; {model.__name__} has no object"
-        )
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ValueError(f"limit must be an integer >= 0, got {limit!r}")
-    period = _period_of(queryset, period)
-    dates = series_dates(from_date, to_date, period)
-    in_range = queryset.filter(date__gte=from_date, date__lte=to_date).order_by()
-    object_types = list(in_range.values_list("object_type_id", flat=True).distinct()[:2])
-    if len(object_types) > 1:
-        raise ValueError(
-            "top_objects() found objects of several types; narrow the queryset by "
-            "object_type= so that object ids cannot collide"
-        )
-    if not object_types:
-        return TopObjects({}, {}, [(date, fill) for date in dates], 0, None, dates)
+    in_range = _by_object_in_range(queryset, from_date, to_date, "top_objects")
     ranking = (
         in_range.values("object_id")
         .annotate(total=Sum("value"))
         .order_by(F("total").desc(nulls_last=True), "object_id")
+        .values_list("object_id", flat=True)
     )
-    top = [(row["object_id"], row["total"]) for row in ranking[:limit]] if limit else []
-    top_ids = [object_id for object_id, _ in top]
-    by_object: dict[str, dict[datetime.date, Any]] = {object_id: {} for object_id in top_ids}
-    for object_id, date, value in in_range.filter(object_id__in=top_ids).values_list(
-        "object_id", "date", "value"
-    ):
+    top_ids = list(ranking[:limit]) if limit else []
+    return object_breakdown(queryset, from_date, to_date, top_ids, fill=fill, period=period)
+
+
+def object_breakdown(
+    queryset: models.QuerySet,
+    from_date: datetime.date,
+    to_date: datetime.date,
+    object_ids: Iterable[str],
+    fill: Any = 0,
+    period: int | None = None,
+) -> TopObjects:
+    """Like :func:`top_objects`, for objects you choose: the series of each of
+    ``object_ids`` (canonical object ids, in that order) and the per-date total of all
+    the others. With the ids :func:`top_objects` picked and :func:`previous_range`,
+    it gives the previous period of the same objects."""
+    ids = [str(object_id) for object_id in object_ids]
+    period = _period_of(queryset, period)
+    dates = series_dates(from_date, to_date, period)
+    in_range = _by_object_in_range(queryset, from_date, to_date, "object_breakdown")
+    object_types = list(in_range.values_list("object_type_id", flat=True).distinct()[:2])
+    if len(object_types) > 1:
+        raise ValueError(
+            "the statistics hold objects of several types; narrow the queryset by "
+            "object_type= so that object ids cannot collide"
+        )
+    chosen = in_range.filter(object_id__in=ids)
+    by_object: dict[str, dict[datetime.date, Any]] = {object_id: {} for object_id in ids}
+    for object_id, date, value in chosen.values_list("object_id", "date", "value"):
         if date in by_object[object_id]:
             raise ValueError(
-                f"top_objects() found several statistics for object {object_id!r} on "
-                f"{date}: {_ONE_SERIES_HINT}"
+                f"found several statistics for object {object_id!r} on {date}: {_ONE_SERIES_HINT}"
             )
         by_object[object_id][date] = value
-    others = in_range.exclude(object_id__in=top_ids)
+    totals = dict(
+        chosen.values("object_id").annotate(total=Sum("value")).values_list("object_id", "total")
+    )
+    others = in_range.exclude(object_id__in=ids)
     other_by_date = dict(
         others.values("date").annotate(total=Sum("value")).values_list("date", "total")
     )
     return TopObjects(
         series={
             object_id: [(date, by_object[object_id].get(date, fill)) for date in dates]
-            for object_id in top_ids
+            for object_id in ids
         },
-        totals=dict(top),
+        totals={object_id: totals.get(object_id) for object_id in ids},
         other=[(date, other_by_date.get(date, fill)) for date in dates],
         other_objects=others.values("object_id").distinct().count(),
-        object_type=ContentType.objects.db_manager(queryset.db).get_for_id(object_types[0]),
+        object_type=(
+            ContentType.objects.db_manager(queryset.db).get_for_id(object_types[0])
+            if object_types
+            else None
+        ),
         dates=dates,
     )
+
+
+def _by_object_in_range(
+    queryset: models.QuerySet, from_date: datetime.date, to_date: datetime.date, caller: str
+) -> models.QuerySet:
+    model = queryset.model
+    if not is_by_object(model):
+        raise TypeError(f"{caller}() needs statistics by object; {model.__name__} has no object")
+    _check_range(from_date, to_date)
+    return queryset.filter(date__gte=from_date, date__lte=to_date).order_by()
 
 
 def series_columns(model: type[models.Model]) -> list[str]:
