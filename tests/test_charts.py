@@ -5,10 +5,18 @@ import decimal
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trackstats.charts import ChartPoint, ChartStyle, render_chart
+from trackstats.charts import (
+    ChartPoint,
+    ChartSeries,
+    ChartStyle,
+    render_chart,
+    render_series_chart,
+    series_colours,
+)
 from trackstats.charts.points import format_value
 from trackstats.charts.ticks import date_ticks, nice_step, value_scale
 
@@ -277,3 +285,95 @@ def test_points_one_per_month_are_drawn_with_month_ticks():
     )
     assert svg.count("<text") > 2
     assert "Jan" in svg or "2026-01" in svg
+
+
+# ------------------------------------------------- several series, width, locale
+
+
+def test_svg_follows_the_width_of_its_container():
+    root = parse(render_chart(points_of(1, 2), title="t"))
+    assert root.get("width") == "100%"
+    assert root.get("height") is None
+    assert root.get("viewBox") == "0 0 960 320"
+    assert root.get("preserveAspectRatio") == "xMidYMid meet"
+
+
+def test_previous_period_is_drawn_lighter_and_dashed_behind():
+    previous = [
+        ChartPoint(START - datetime.timedelta(days=3 - i), v) for i, v in enumerate((4, 5, 6))
+    ]
+    root = parse(render_chart(points_of(1, None, 3), title="t", previous=previous))
+    series = groups(root, "ts-series")
+    # The previous period first, so the current series is drawn over it.
+    assert [g.get("data-label") for g in series] == ["Previous period", "t"]
+    assert series[0].get("data-values") == "4,5,6"
+    assert series[0].find(f"{SVG}path").get("stroke-dasharray") == "6 4"
+    assert series[0].get("data-colour") != series[1].get("data-colour")
+    tooltips = [g.find(f"{SVG}title").text for g in groups(root, "ts-point")]
+    assert tooltips[1] == "March 2, 2026: no data\nPrevious period, Feb. 27, 2026: 5"
+
+
+def test_several_series_have_their_own_colours_and_name_each_value():
+    series = [
+        ChartSeries("Ann", points_of(1, 2)),
+        ChartSeries("Bob", points_of(3, None)),
+        ChartSeries("Other", points_of(5, 6), colour="#999"),
+    ]
+    root = parse(render_series_chart(series, title="t"))
+    drawn = groups(root, "ts-series")
+    assert [g.get("data-label") for g in drawn] == ["Ann", "Bob", "Other"]
+    assert [g.get("data-colour") for g in drawn] == [*series_colours(series)[:2], "#999"]
+    assert len(set(series_colours(series))) == 3
+    assert drawn[1].get("data-values") == "3,"
+    tooltip = groups(root, "ts-point")[1].find(f"{SVG}title").text
+    assert tooltip == "March 2, 2026\nAnn: 2\nBob: no data\nOther: 6"
+    # Several series: no single data-value to give.
+    assert groups(root, "ts-point")[0].get("data-value") is None
+
+
+def test_bars_of_several_series_stand_side_by_side():
+    series = [ChartSeries("a", points_of(1, 2)), ChartSeries("b", points_of(2, 1))]
+    root = parse(render_series_chart(series, title="t", style="bars"))
+    bars = root.findall(f".//{SVG}rect[@class='ts-bar']")
+    assert len(bars) == 4
+    first_a, first_b = bars[0], bars[2]
+    assert first_a.get("data-date") == first_b.get("data-date") == "2026-03-01"
+    assert float(first_a.get("x")) + float(first_a.get("width")) == pytest.approx(
+        float(first_b.get("x")), abs=0.02
+    )
+
+
+@pytest.mark.parametrize(
+    ("series", "message"),
+    [
+        ([], "at least one series"),
+        ([ChartSeries("p", points_of(1), previous=True)], "at least one series"),
+        (
+            [ChartSeries("p", points_of(1), previous=True), ChartSeries("a", points_of(1))],
+            "first series must not be a previous period",
+        ),
+        ([ChartSeries("a", points_of(1, 2)), ChartSeries("b", points_of(1))], "as many points"),
+        (
+            [
+                ChartSeries("a", points_of(1)),
+                ChartSeries("b", [ChartPoint(START + datetime.timedelta(days=1), 1)]),
+            ],
+            "must have the dates of the first series",
+        ),
+    ],
+)
+def test_bad_series_are_refused(series, message):
+    with pytest.raises(ValueError, match=message):
+        render_series_chart(series, title="t")
+
+
+def test_numbers_dates_and_labels_follow_the_locale(settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    with translation.override("de"):
+        root = parse(render_chart(points_of(decimal.Decimal("1234.5"), 2000), title="t"))
+    tooltips = [g.find(f"{SVG}title").text for g in groups(root, "ts-point")]
+    assert tooltips == ["1. März 2026: 1.234,5", "2. März 2026: 2.000"]
+    value_axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "ts-value-axis")
+    assert "2.000" in [t.text for t in value_axis.iter(f"{SVG}text")]
+    date_axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "ts-date-axis")
+    assert [t.text for t in date_axis.iter(f"{SVG}text")] == ["1. März", "2. März"]
