@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     from celery import shared_task
@@ -35,6 +35,9 @@ except ImportError as exc:
     ) from exc
 
 from .registry import registry
+
+if TYPE_CHECKING:
+    from celery.result import AsyncResult
 
 TRACK_METRIC = "trackstats.track_metric"
 ENQUEUE_ALL = "trackstats.enqueue_all"
@@ -62,7 +65,7 @@ def enqueue_all(
     since: datetime.date | None = None,
     database: str | None = None,
     **apply_async_options: Any,
-) -> list[Any]:
+) -> list[AsyncResult[dict[str, Any]]]:
     """Send one :func:`track_metric` task per registered tracker; return the AsyncResults.
 
     ``metrics`` selects registrations by name or metric label (all when None, as

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -14,9 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .objects import OBJECT_ID_MAX_LENGTH
 from .periods import PERIOD_CHOICES, Period
-
-if TYPE_CHECKING:
-    from .querysets import StatisticQuerySet
+from .querysets import StatisticQuerySet
 
 __all__ = [
     "PERIOD_CHOICES",
@@ -33,48 +32,69 @@ __all__ = [
 ]
 
 
-class LazyRegistration(SimpleLazyObject):
+_M = TypeVar("_M", bound=models.Model)
+_T = TypeVar("_T")
+
+# SimpleLazyObject is generic in django-stubs only, not at run time.
+if TYPE_CHECKING:
+    _LazyModel = SimpleLazyObject[models.Model]
+else:
+    _LazyModel = SimpleLazyObject
+
+
+class LazyRegistration(_LazyModel, Generic[_M]):
     """A registered row, created or updated on first use.
 
     Registration happens at import time (``Domain.objects.SHOPPING = ...``), before the
     database may be reachable, so the row is only touched when the object is used.
     """
 
-    def resolve(self) -> models.Model:
+    def resolve(self) -> _M:
         if self._wrapped is empty:
             self._setup()
-        return self._wrapped
+        return cast(_M, self._wrapped)
 
     def forget(self) -> None:
         self._wrapped = empty
 
 
-class RegisteringManager(models.Manager):
+class RegisteringManager(models.Manager[_M]):
     def __init__(self) -> None:
         super().__init__()
         # Per manager instance: django-trackstats 0.7 shared one class-level list
         # between the Domain and Metric managers.
-        self._lazy_entries: list[LazyRegistration] = []
+        self._lazy_entries: list[LazyRegistration[_M]] = []
 
-    def _register_lazily(self, factory: Callable[[], models.Model]) -> Any:
-        entry = LazyRegistration(factory)
+    def _register_lazily(self, factory: Callable[[], _M]) -> _M:
+        entry: LazyRegistration[_M] = LazyRegistration(factory)
         self._lazy_entries.append(entry)
-        return entry
+        # Typed as the instance it stands for: every attribute access goes through to
+        # it, and the query API resolves it (resolve_instance) where it needs the row.
+        return cast(_M, entry)
 
     def clear_cache(self) -> None:
         """Forget resolved registrations, so the next use creates the row again."""
         for entry in self._lazy_entries:
             entry.forget()
 
+    if TYPE_CHECKING:
+        # For type checkers only (at run time the manager is a plain object): the
+        # documented ``Metric.objects.SHOPPING_ORDERS = Metric.objects.register(...)``
+        # keeps registrations as attributes of the manager, so an attribute the manager
+        # class does not define is one of those.
+        def __getattr__(self, name: str) -> _M: ...
 
-def resolve_instance(value: Any) -> Any:
+        def __setattr__(self, name: str, value: _M) -> None: ...
+
+
+def resolve_instance(value: _T) -> _T:
     """Unwrap a lazy registration into its model instance; other values pass through."""
     if isinstance(value, LazyRegistration):
-        return value.resolve()
+        return cast(_T, value.resolve())
     return value
 
 
-class DomainManager(RegisteringManager):
+class DomainManager(RegisteringManager["Domain"]):
     def register(self, ref: str, name: str = "") -> Domain:
         _require_ref(ref, "ref")
 
@@ -107,7 +127,7 @@ class Domain(models.Model):
         return (self.ref,)
 
 
-class MetricManager(RegisteringManager):
+class MetricManager(RegisteringManager["Metric"]):
     def register(self, domain: Domain, ref: str, name: str = "", description: str = "") -> Metric:
         _require_ref(ref, "ref")
         if domain is None:
@@ -167,12 +187,6 @@ def _require_ref(ref: object, argument: str) -> None:
         raise ValueError(f"{argument} must be a non-empty string, got {ref!r}")
 
 
-def _statistic_manager() -> models.Manager:
-    from .querysets import StatisticQuerySet
-
-    return StatisticQuerySet.as_manager()
-
-
 class AbstractStatistic(models.Model):
     """Base of every statistic model: a value of a metric for a period and date.
 
@@ -183,14 +197,17 @@ class AbstractStatistic(models.Model):
     """
 
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT)
-    # NULL means "no data available", which differs from a value of 0.
-    value = models.BigIntegerField(null=True)
+    # NULL means "no data available", which differs from a value of 0. Typed as any
+    # number field: subclasses may redefine it as a DecimalField or a FloatField.
+    value: models.Field[Any, int | float | decimal.Decimal | None] = models.BigIntegerField(
+        null=True
+    )
     period = models.IntegerField(choices=PERIOD_CHOICES)
     # No index of its own: the unique key of every statistic model starts with date
     # and serves date lookups, and one index less makes tracking writes cheaper.
     date = models.DateField()
 
-    objects: StatisticQuerySet = _statistic_manager()  # type: ignore[assignment]
+    objects = StatisticQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -235,7 +252,9 @@ DECIMAL_VALUE_DIGITS = 20
 DECIMAL_VALUE_PLACES = 4
 
 
-def _decimal_value() -> models.DecimalField:
+def _decimal_value() -> models.DecimalField[
+    str | float | decimal.Decimal | None, decimal.Decimal | None
+]:
     return models.DecimalField(
         null=True, max_digits=DECIMAL_VALUE_DIGITS, decimal_places=DECIMAL_VALUE_PLACES
     )

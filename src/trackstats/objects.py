@@ -9,10 +9,14 @@ inside SQL, so set-based code can compare and insert object ids without loading 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models.functions import Cast, Concat, Lower, Substr
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 OBJECT_ID_MAX_LENGTH = 255
 
@@ -47,11 +51,14 @@ class ObjectIdText(models.Func):
 
     output_field = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
 
-    def __init__(self, expression: Any, source_field: models.Field) -> None:
+    def __init__(self, expression: Any, source_field: models.Field[Any, Any]) -> None:
         super().__init__(expression)
         self.source_field = source_field
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    # Narrower than Func.as_sql: the function, template and joiner are this class's own.
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         sql, params = self._canonical_sql(compiler, connection)
         if connection.vendor == "mysql":
             # CAST yields the connection's collation, which may differ from the
@@ -60,7 +67,9 @@ class ObjectIdText(models.Func):
             sql = f"CONVERT({sql} USING utf8mb4) COLLATE utf8mb4_bin"
         return sql, params
 
-    def _canonical_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+    def _canonical_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         expr = self.source_expressions[0]
         text_field = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
         if isinstance(self.source_field, models.UUIDField):

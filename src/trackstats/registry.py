@@ -30,15 +30,16 @@ from django.utils.module_loading import autodiscover_modules
 
 from .conf import settings
 from .periods import period_name
+from .tracker_protocol import Tracker
 
-QuerySource = models.QuerySet | Callable[[], models.QuerySet]
+QuerySource = models.QuerySet[Any] | Callable[[], models.QuerySet[Any]]
 
 
 @dataclass(eq=False)
 class Registration:
     """A tracker with the source rows it aggregates."""
 
-    tracker: Any
+    tracker: Tracker
     source: QuerySource
     explicit_name: str | None = None
     #: Days recomputed before the latest stored date; None: the tracker's own.
@@ -55,7 +56,7 @@ class Registration:
     def metric_label(self) -> str:
         return self.tracker.metric.label
 
-    def queryset(self, using: str | None = None) -> models.QuerySet:
+    def queryset(self, using: str | None = None) -> models.QuerySet[Any]:
         """The source queryset for one run, on database ``using`` when given.
 
         A callable source is called anew each time, so that a long-lived worker never
@@ -80,7 +81,7 @@ class TrackerRegistry:
 
     def register(
         self,
-        tracker: Any,
+        tracker: Tracker,
         queryset: QuerySource,
         *,
         name: str | None = None,
@@ -176,7 +177,7 @@ registry = TrackerRegistry()
 
 
 def register(
-    tracker: Any,
+    tracker: Tracker,
     queryset: QuerySource,
     *,
     name: str | None = None,

@@ -51,7 +51,7 @@ class Scope:
             "object_id": self.object_id or "",
         }
 
-    def stored_rows(self, using: str) -> models.QuerySet:
+    def stored_rows(self, using: str) -> models.QuerySet[Any]:
         return self.statistic_model._default_manager.using(using).filter(
             **self.statistic_filters()
         )

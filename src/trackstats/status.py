@@ -81,8 +81,10 @@ def tracker_status(
         state = WARNING
     else:
         state = OK
-    failed = latest is not None and latest.status == TrackerRun.Status.FAILED
-    if failed and state == OK:
+    failed_run = (
+        latest if latest is not None and latest.status == TrackerRun.Status.FAILED else None
+    )
+    if failed_run is not None and state == OK:
         state = WARNING
     return TrackerStatus(
         name=entry.name,
@@ -92,7 +94,7 @@ def tracker_status(
         age=age,
         state=state,
         latest_status=latest.status if latest is not None else None,
-        error=latest.error if failed else "",
+        error=failed_run.error if failed_run is not None else "",
     )
 
 

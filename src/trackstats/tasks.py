@@ -14,7 +14,7 @@ filled by autodiscovery when Django starts.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import runs
@@ -25,6 +25,8 @@ MISSING_FRAMEWORK = (
     "the django-tasks backport (pip install 'trackstats[tasks]')"
 )
 
+# Declared first, so that either framework's decorator, or None, fits the one name.
+task: Callable[..., Any] | None
 try:  # Django 6 and later
     from django.tasks import task
 except ImportError:
