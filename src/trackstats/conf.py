@@ -7,6 +7,8 @@ them with ``override_settings``. Every setting is documented in docs/settings.md
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
@@ -28,11 +30,48 @@ class Settings:
         """Age of a tracker's last successful run past which ``status`` is critical."""
         return _duration("TRACKSTATS_STATUS_CRITICAL_AFTER", datetime.timedelta(hours=50))
 
+    @property
+    def TRACKSTATS_API_PERMISSION(self) -> Callable[..., bool] | None:
+        """Who may read a metric over the JSON API: a callable ``(request, metric,
+        model) -> bool`` or its dotted path; None for the default rule."""
+        value = getattr(django_settings, "TRACKSTATS_API_PERMISSION", None)
+        if value is None or callable(value):
+            return value
+        if not isinstance(value, str):
+            raise ImproperlyConfigured(
+                "TRACKSTATS_API_PERMISSION must be a callable, its dotted path or None, "
+                f"got {value!r}"
+            )
+        from django.utils.module_loading import import_string
+
+        try:
+            return import_string(value)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"TRACKSTATS_API_PERMISSION: {exc}") from exc
+
+    @property
+    def TRACKSTATS_API_MAX_POINTS(self) -> int:
+        """Most points one JSON API series may have (dates, or buckets of a calendar
+        period)."""
+        return _positive_int("TRACKSTATS_API_MAX_POINTS", 3660)
+
+    @property
+    def TRACKSTATS_API_MAX_OBJECTS(self) -> int:
+        """Largest ``top`` a by-object JSON API request may ask for."""
+        return _positive_int("TRACKSTATS_API_MAX_OBJECTS", 100)
+
 
 def _duration(name: str, default: datetime.timedelta) -> datetime.timedelta:
     value = getattr(django_settings, name, default)
     if not isinstance(value, datetime.timedelta) or value <= datetime.timedelta(0):
         raise ImproperlyConfigured(f"{name} must be a positive datetime.timedelta, got {value!r}")
+    return value
+
+
+def _positive_int(name: str, default: int) -> int:
+    value: Any = getattr(django_settings, name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ImproperlyConfigured(f"{name} must be a positive integer, got {value!r}")
     return value
 
 

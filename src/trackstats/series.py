@@ -67,11 +67,14 @@ def series_dates(
     _check_range(from_date, to_date)
     dates = []
     day = bucket_start(from_date, period)
-    if day < from_date:
-        day = next_bucket(day, period)
-    while day <= to_date:
-        dates.append(day)
-        day = next_bucket(day, period)
+    try:
+        if day < from_date:
+            day = next_bucket(day, period)
+        while day <= to_date:
+            dates.append(day)
+            day = next_bucket(day, period)
+    except (ValueError, OverflowError):
+        pass  # the next bucket would start after year 9999: the series ends here
     return dates
 
 
