@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from asgiref.sync import sync_to_async
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, models, transaction
@@ -517,6 +518,25 @@ class ObjectsByDateTracker:
             raise
         post_track.send(sender=type(self), tracker=self, result=result, name=name, using=using)
         return result
+
+    async def atrack(
+        self,
+        queryset: models.QuerySet,
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+        *,
+        lookback: int | None = None,
+        name: str | None = None,
+    ) -> TrackResult:
+        """``track()`` for async code, same arguments, result and exceptions.
+
+        The whole run (its checks, its transaction and locks, the run log and the
+        ``post_track`` receivers) happens in one ``track()`` call in the thread of
+        Django's sync code, so it holds one connection from start to end.
+        """
+        return await sync_to_async(self.track, thread_sensitive=True)(
+            queryset, since, until, lookback=lookback, name=name
+        )
 
     def stored_rows(self, using: str = DEFAULT_DB_ALIAS) -> models.QuerySet:
         """This tracker's statistics on database ``using``: the rows a run replaces,
