@@ -302,7 +302,7 @@ def test_top_defaults_to_ten_and_decimal_totals_are_strings(reader, metric, cust
     assert [entry["total"] for entry in body["objects"]] == ["1.5000"]
     assert body["other"] == {
         "objects": 0,
-        "points": [["2024-01-01", 0]],
+        "points": [["2024-01-01", "0.0000"]],
         "missing": ["2024-01-01"],
     }
 
