@@ -294,7 +294,7 @@ def test_svg_follows_the_width_of_its_container():
     root = parse(render_chart(points_of(1, 2), title="t"))
     assert root.get("width") == "100%"
     assert root.get("height") is None
-    assert root.get("viewBox") == "0 0 960 320"
+    assert root.get("viewBox") == "0 0 800 300"
     assert root.get("preserveAspectRatio") == "xMidYMid meet"
 
 

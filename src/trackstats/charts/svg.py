@@ -48,8 +48,8 @@ def render_chart(
     title: str,
     style: ChartStyle | str = ChartStyle.LINE,
     previous: Sequence[ChartPoint] | None = None,
-    width: int = 960,
-    height: int = 320,
+    width: int = 800,
+    height: int = 300,
     chart_id: str = "ts-chart",
 ) -> SafeString:
     """The SVG markup of ``points``: dates oldest first, consecutive days or the first
@@ -71,8 +71,8 @@ def render_series_chart(
     *,
     title: str,
     style: ChartStyle | str = ChartStyle.LINE,
-    width: int = 960,
-    height: int = 320,
+    width: int = 800,
+    height: int = 300,
     chart_id: str = "ts-chart",
 ) -> SafeString:
     """The SVG markup of several series over the same dates, each in its own colour
