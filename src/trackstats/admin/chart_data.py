@@ -27,10 +27,9 @@ from django.utils.translation import gettext as _
 
 from ..charts import ChartPoint
 from ..objects import object_id_of
-from ..periods import Period, bucket_start, is_calendar
+from ..periods import Period, is_calendar
+from ..series import previous_range as series_previous_range
 from ..series import series_dates
-
-ONE_DAY = datetime.timedelta(days=1)
 
 
 def is_gauge(period: int) -> bool:
@@ -97,19 +96,11 @@ def read_points(
 def previous_range(
     from_date: datetime.date, to_date: datetime.date, period: int
 ) -> tuple[datetime.date, datetime.date] | None:
-    """The range just before, as long in days (calendar periods: in buckets); None
-    when it would start before the first representable date."""
+    """:func:`trackstats.series.previous_range`, or None when that range would start
+    before year 1 (the chart then has no previous period to draw)."""
     try:
-        if not is_calendar(period):
-            return from_date - (to_date - from_date) - ONE_DAY, from_date - ONE_DAY
-        buckets = series_dates(from_date, to_date, period)
-        if not buckets:
-            return None
-        start = buckets[0]
-        for _bucket in buckets:
-            start = bucket_start(start - ONE_DAY, period)
-        return start, buckets[0] - ONE_DAY
-    except OverflowError:
+        return series_previous_range(from_date, to_date, period)
+    except ValueError:
         return None
 
 
