@@ -45,9 +45,10 @@ class Settings:
         from django.utils.module_loading import import_string
 
         try:
-            return import_string(value)
+            permission: Callable[..., bool] = import_string(value)
         except ImportError as exc:
             raise ImproperlyConfigured(f"TRACKSTATS_API_PERMISSION: {exc}") from exc
+        return permission
 
     @property
     def TRACKSTATS_API_MAX_POINTS(self) -> int:

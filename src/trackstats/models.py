@@ -35,19 +35,19 @@ __all__ = [
 _M = TypeVar("_M", bound=models.Model)
 _T = TypeVar("_T")
 
-# SimpleLazyObject is generic in django-stubs only, not at run time.
-if TYPE_CHECKING:
-    _LazyModel = SimpleLazyObject[models.Model]
-else:
-    _LazyModel = SimpleLazyObject
 
-
-class LazyRegistration(_LazyModel, Generic[_M]):
+class LazyRegistration(SimpleLazyObject, Generic[_M]):
     """A registered row, created or updated on first use.
 
     Registration happens at import time (``Domain.objects.SHOPPING = ...``), before the
     database may be reachable, so the row is only touched when the object is used.
     """
+
+    if TYPE_CHECKING:
+        # LazyObject's internals, which the Django 5.2 stubs leave out.
+        _wrapped: object
+
+        def _setup(self) -> None: ...
 
     def resolve(self) -> _M:
         if self._wrapped is empty:

@@ -9,6 +9,7 @@ inside SQL, so set-based code can compare and insert object ids without loading 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler
 
 OBJECT_ID_MAX_LENGTH = 255
+
+#: SQL text and its parameters, as ``as_sql()`` returns them.
+_Sql = tuple[str, Sequence[Any]]
 
 
 def object_id_of(obj: models.Model) -> str:
@@ -58,7 +62,7 @@ class ObjectIdText(models.Func):
     # Narrower than Func.as_sql: the function, template and joiner are this class's own.
     def as_sql(  # type: ignore[override]
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, tuple[Any, ...]]:
+    ) -> _Sql:
         sql, params = self._canonical_sql(compiler, connection)
         if connection.vendor == "mysql":
             # CAST yields the connection's collation, which may differ from the
@@ -67,11 +71,9 @@ class ObjectIdText(models.Func):
             sql = f"CONVERT({sql} USING utf8mb4) COLLATE utf8mb4_bin"
         return sql, params
 
-    def _canonical_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
-    ) -> tuple[str, tuple[Any, ...]]:
+    def _canonical_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _Sql:
         expr = self.source_expressions[0]
-        text_field = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
+        text_field: models.CharField[str, str] = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
         if isinstance(self.source_field, models.UUIDField):
             if connection.features.has_native_uuid_field:
                 return compiler.compile(Lower(Cast(expr, text_field)))

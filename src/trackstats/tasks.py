@@ -28,7 +28,8 @@ MISSING_FRAMEWORK = (
 # Declared first, so that either framework's decorator, or None, fits the one name.
 task: Callable[..., Any] | None
 try:  # Django 6 and later
-    from django.tasks import task
+    # Untyped under the Django 5.2 stubs, which mypy takes for a second definition.
+    from django.tasks import task  # type: ignore[no-redef]
 except ImportError:
     try:  # Django 5.2 with the backport
         from django_tasks import task
