@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,7 +19,7 @@ from tests.testapp.models import (
     StatisticByCountry,
     UUIDCustomer,
 )
-from trackstats.json_api import SeriesView
+from trackstats.json_api import SeriesView, read_series
 from trackstats.json_api.query import point_count
 from trackstats.models import (
     DecimalStatisticByDate,
@@ -589,3 +591,49 @@ def test_point_count_is_the_length_of_series_dates(from_date, days, period):
     to_date = min(from_date + datetime.timedelta(days=days), D(9999, 12, 31))
 
     assert point_count(from_date, to_date, period) == len(series_dates(from_date, to_date, period))
+
+
+# ------------------------------------------------------------- reuse, cost
+
+
+def test_read_series_serves_any_mapping_of_parameters(rf, django_user_model, metric):
+    StatisticByDate.objects.record(metric, 2, Period.DAY, date=D(2024, 1, 1))
+    request = rf.get("/anywhere/")
+    request.user = django_user_model.objects.create_superuser("root")
+    params = {"metric": "shop.orders", "from": "2024-01-01", "to": "2024-01-01"}
+
+    status, body = read_series(request, params)
+    refused, _ = read_series(request, params, lambda request, metric, model: False)
+
+    assert status == 200
+    assert body["points"] == [["2024-01-01", 2]]
+    assert refused == 403
+
+
+def _queries_of_a_top_request(client, metric, objects, days):
+    customers = [Customer.objects.create(name=f"c{i}", joined=JOINED) for i in range(objects)]
+    StatisticByDateAndObject.objects.bulk_create(
+        StatisticByDateAndObject(
+            metric=metric,
+            period=Period.DAY,
+            date=D(2024, 1, 1) + datetime.timedelta(days=day),
+            object=customer,
+            value=day + index,
+        )
+        for index, customer in enumerate(customers)
+        for day in range(days)
+    )
+    params = {**BY_OBJECT, "top": "25", "previous": "true", "cumulative": "true"}
+    with CaptureQueriesContext(connection) as queries:
+        status, body = get(client, **params)
+    StatisticByDateAndObject.objects.all().delete()
+    assert status == 200
+    assert len(body["objects"]) == min(objects, 25)
+    return len(queries)
+
+
+def test_queries_do_not_grow_with_objects_or_dates(reader, metric):
+    few = _queries_of_a_top_request(reader, metric, objects=2, days=2)
+    many = _queries_of_a_top_request(reader, metric, objects=40, days=31)
+
+    assert many == few

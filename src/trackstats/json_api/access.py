@@ -20,7 +20,8 @@ def default_permission(
 ) -> bool:
     """Active staff with ``view_<model>`` or ``change_<model>``, whatever the metric."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_active or not user.is_staff:
+    # A custom user model may lack is_staff; such users are not staff.
+    if not getattr(user, "is_active", False) or not getattr(user, "is_staff", False):
         return False
     opts = model._meta
     return any(
