@@ -155,6 +155,21 @@ class StatisticQuerySet(models.QuerySet):
             metric, period, by, date, object, **extra_dimensions
         )
 
+    async def arecord(
+        self,
+        metric: Any,
+        value: Any,
+        period: int,
+        date: datetime.date | None = None,
+        object: models.Model | None = None,
+        **extra_dimensions: Any,
+    ) -> models.Model:
+        """``record()`` for async code: it runs in the thread of Django's sync code,
+        where a lazy registration may resolve (a query)."""
+        return await sync_to_async(self.record, thread_sensitive=True)(
+            metric, value, period, date, object, **extra_dimensions
+        )
+
     def _write_db(self) -> str:
         return self._db or router.db_for_write(self.model)
 
@@ -261,6 +276,11 @@ class StatisticQuerySet(models.QuerySet):
         """The latest row by date among those ``narrow(**narrow_kwargs)`` selects."""
         return self.narrow(**narrow_kwargs).order_by("-date", "-pk").first()
 
+    async def amost_recent(self, **narrow_kwargs: Any) -> models.Model | None:
+        """``most_recent()`` for async code: ``narrow()`` (which may resolve a lazy
+        registration) and the query run in the thread of Django's sync code."""
+        return await sync_to_async(self.most_recent, thread_sensitive=True)(**narrow_kwargs)
+
     # ------------------------------------------------------------ gap-filled reads
     def series(
         self,
@@ -290,6 +310,19 @@ class StatisticQuerySet(models.QuerySet):
             self, from_date, to_date, fill=fill, objects=objects, period=period
         )
 
+    def previous_series(
+        self,
+        from_date: datetime.date,
+        to_date: datetime.date,
+        fill: Any = 0,
+        period: int | None = None,
+    ) -> list:
+        """The series of the range just before, for comparison with ``series()`` of
+        the same arguments; see trackstats.series.previous_series."""
+        from .series import previous_series
+
+        return previous_series(self, from_date, to_date, fill=fill, period=period)
+
     def to_dataframe(
         self,
         from_date: datetime.date | None = None,
@@ -300,6 +333,56 @@ class StatisticQuerySet(models.QuerySet):
         from .series import to_dataframe
 
         return to_dataframe(self, from_date, to_date, fill=fill)
+
+    # The async reads run the sync ones, query and gap filling both, in the thread of
+    # Django's sync code: the ORM may not query from an event loop's thread.
+    async def aseries(
+        self,
+        from_date: datetime.date,
+        to_date: datetime.date,
+        fill: Any = 0,
+        period: int | None = None,
+    ) -> list:
+        """``series()`` for async code."""
+        return await sync_to_async(self.series, thread_sensitive=True)(
+            from_date, to_date, fill=fill, period=period
+        )
+
+    async def aseries_by_object(
+        self,
+        from_date: datetime.date,
+        to_date: datetime.date,
+        fill: Any = 0,
+        objects: Iterable[models.Model] | models.QuerySet | None = None,
+        period: int | None = None,
+    ) -> dict:
+        """``series_by_object()`` for async code."""
+        return await sync_to_async(self.series_by_object, thread_sensitive=True)(
+            from_date, to_date, fill=fill, objects=objects, period=period
+        )
+
+    async def aprevious_series(
+        self,
+        from_date: datetime.date,
+        to_date: datetime.date,
+        fill: Any = 0,
+        period: int | None = None,
+    ) -> list:
+        """``previous_series()`` for async code."""
+        return await sync_to_async(self.previous_series, thread_sensitive=True)(
+            from_date, to_date, fill=fill, period=period
+        )
+
+    async def ato_dataframe(
+        self,
+        from_date: datetime.date | None = None,
+        to_date: datetime.date | None = None,
+        fill: Any = 0,
+    ) -> Any:
+        """``to_dataframe()`` for async code (needs pandas)."""
+        return await sync_to_async(self.to_dataframe, thread_sensitive=True)(
+            from_date, to_date, fill=fill
+        )
 
 
 def _event_period(period: Any) -> int:

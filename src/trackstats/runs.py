@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.db import models, router
 from django.db.models.expressions import Star
 from django.utils import timezone
@@ -111,6 +112,23 @@ def track(
         rows_removed=result.rows_removed,
         seconds=time.perf_counter() - started,
         time_zone=result.time_zone,
+    )
+
+
+async def atrack(
+    entry: Registration,
+    since: datetime.date | None = None,
+    using: str | None = None,
+    until: datetime.date | None = None,
+    lookback: int | None = None,
+) -> RunReport:
+    """``track()`` for async code, same arguments, report and exceptions.
+
+    The source callable, the run and its log all happen in one ``track()`` call in the
+    thread of Django's sync code.
+    """
+    return await sync_to_async(track, thread_sensitive=True)(
+        entry, since=since, using=using, until=until, lookback=lookback
     )
 
 
