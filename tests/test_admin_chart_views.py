@@ -438,3 +438,13 @@ def test_numbers_and_dates_follow_the_locale(
     labels = [t.text for t in axis.iter(f"{SVG}text")]
     thousand = "1.000" if value == "1.234,5" else "1,000" if value == "1,234.5" else "1000"
     assert thousand in labels
+
+
+def test_an_object_type_without_statistics_in_the_range_says_so(admin_client, metric, customers):
+    response = get(
+        admin_client, BY_OBJECT, metric=metric.pk, object_type="testapp.shop",
+        from_date=day(0), to_date=day(2),
+    )  # fmt: skip
+    page = response.content.decode()
+    assert "No object has statistics in this range." in page
+    assert 'class="ts-chart' not in page

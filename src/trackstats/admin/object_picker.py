@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.apps import apps
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteMixin
@@ -42,8 +42,8 @@ class ObjectAutocompleteSelect(AutocompleteMixin, forms.Select):
         url: str,
         choices: list[tuple[str, str]],
     ) -> None:
-        super().__init__(field=None, admin_site=admin_site, choices=[("", "---------")])
-        self.choices = [("", "---------"), *choices]
+        # The empty choice draws the top objects again.
+        super().__init__(field=None, admin_site=admin_site, choices=[("", "---------"), *choices])
         self.model = model
         self.url = url
 
@@ -79,7 +79,7 @@ class ObjectAutocompleteSelect(AutocompleteMixin, forms.Select):
 
 def searchable_admin(
     model: type[models.Model] | None, admin_site: AdminSite | None, request: HttpRequest | None
-) -> Any:
+) -> ModelAdmin | None:
     """The model admin that can search ``model`` for this user, or None."""
     if model is None or admin_site is None or request is None:
         return None

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -95,7 +96,7 @@ def chart_view(
 
 
 def _read_series(
-    model: type, form: ChartForm
+    model: type[models.Model], form: ChartForm
 ) -> tuple[list[ChartSeries], list[ChartPoint] | None, list[ObjectSeries]]:
     """The series to draw, the previous period's points if asked, and by object in
     top mode the objects' series."""
