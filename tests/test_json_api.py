@@ -19,7 +19,7 @@ from tests.testapp.models import (
     StatisticByCountry,
     UUIDCustomer,
 )
-from trackstats.json_api import SeriesView, read_series
+from trackstats.json_api import SeriesView, json_value, read_series
 from trackstats.json_api.query import point_count
 from trackstats.models import (
     DecimalStatisticByDate,
@@ -637,3 +637,19 @@ def test_queries_do_not_grow_with_objects_or_dates(reader, metric):
     many = _queries_of_a_top_request(reader, metric, objects=40, days=31)
 
     assert many == few
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (Decimal("1.50"), "1.50"),
+        (3, 3),
+        (2.5, 2.5),
+        (None, None),
+        (float("nan"), "NaN"),
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
+    ],
+)
+def test_json_value_writes_what_json_can_hold(value, written):
+    assert json_value(value) == written

@@ -14,6 +14,7 @@ Django REST framework one.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -83,9 +84,13 @@ def series_payload(query: SeriesQuery) -> dict[str, Any]:
 
 
 def json_value(value: Any) -> Any:
-    """A stored value as JSON: Decimal as its exact text, None as null."""
+    """A stored value as JSON: Decimal as its exact text, None as null, a float NaN or
+    infinity (PostgreSQL can store them) as ``"NaN"``, ``"Infinity"``, ``"-Infinity"``,
+    which JSON has no numbers for."""
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return value
 
 
