@@ -57,6 +57,10 @@ class Dialect:
     def add_days(self, date_sql: str, days_sql: str) -> str:
         return f"({date_sql} + ({days_sql}) * INTERVAL '1' DAY)"
 
+    def days_between(self, later_sql: str, earlier_sql: str) -> str:
+        """The whole number of days from one date expression to a later one."""
+        return f"EXTRACT(DAY FROM ({later_sql} - {earlier_sql}))"
+
     def date_placeholder(self) -> str:
         """A placeholder whose parameter is an adapted date, typed as a date."""
         return "CAST(%s AS DATE)"
@@ -78,6 +82,10 @@ class Dialect:
     def materialize_hint(self) -> str:
         """What makes a CTE computed once (``WITH x AS MATERIALIZED (...)``), if needed."""
         return ""
+
+    def materialized_body(self, sql: str) -> str:
+        """The body of a CTE to compute once, for vendors without a hint for it."""
+        return sql
 
     def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
         """What follows ``INSERT ... VALUES (...)`` to add to the value of an existing key.
@@ -129,6 +137,10 @@ class PostgreSQLDialect(Dialect):
         # date + integer is a date in PostgreSQL.
         return f"({date_sql} + CAST({days_sql} AS integer))"
 
+    def days_between(self, later_sql: str, earlier_sql: str) -> str:
+        # date - date is an integer in PostgreSQL.
+        return f"({later_sql} - {earlier_sql})"
+
     def to_float(self, sql: str) -> str:
         return f"CAST({sql} AS double precision)"
 
@@ -173,6 +185,9 @@ class SQLiteDialect(Dialect):
 
     def add_days(self, date_sql: str, days_sql: str) -> str:
         return f"date({date_sql}, ({days_sql}) || ' days')"
+
+    def days_between(self, later_sql: str, earlier_sql: str) -> str:
+        return f"CAST(julianday({later_sql}) - julianday({earlier_sql}) AS INTEGER)"
 
     def date_placeholder(self) -> str:
         # Dates are ISO text in SQLite; CAST(... AS DATE) would turn them into numbers.
@@ -224,6 +239,9 @@ class MySQLDialect(Dialect):
     def add_days(self, date_sql: str, days_sql: str) -> str:
         return f"({date_sql} + INTERVAL ({days_sql}) DAY)"
 
+    def days_between(self, later_sql: str, earlier_sql: str) -> str:
+        return f"DATEDIFF({later_sql}, {earlier_sql})"
+
     def to_float(self, sql: str) -> str:
         return f"CAST({sql} AS DOUBLE)"
 
@@ -249,6 +267,12 @@ class MySQLDialect(Dialect):
         if months == 3:
             return "(MAKEDATE(YEAR({d}), 1) + INTERVAL (QUARTER({d}) - 1) * 3 MONTH)"
         return "DATE_SUB({d}, INTERVAL DAYOFMONTH({d}) - 1 DAY)"
+
+    def materialized_body(self, sql: str) -> str:
+        # MariaDB and MySQL merge a CTE into the query that uses it (then a list of
+        # numbers built from digits is recomputed for every row it is joined to), but
+        # never one with a LIMIT: the largest one changes nothing else.
+        return f"{sql} LIMIT 18446744073709551615"
 
     def lock(self, cursor: Any, name: str) -> None:
         # A named lock belongs to the session, not the transaction: unlock() releases

@@ -93,8 +93,9 @@ class Select:
 
     def with_clause(self, dialect: Dialect) -> str:
         return "WITH " + ", ".join(
-            f"{dialect.quote(n)} AS {dialect.materialize_hint() if n in self.materialized else ''}"
-            f"({sql})"
+            f"{dialect.quote(n)} AS {dialect.materialize_hint()}({dialect.materialized_body(sql)})"
+            if n in self.materialized
+            else f"{dialect.quote(n)} AS ({sql})"
             for n, sql in self.ctes
         )
 
@@ -228,7 +229,11 @@ class _Builder:
         width = len(str(max(last, 0)))
         terms = " + ".join(f"{10**i} * t{i}.d" for i in range(width))
         joins = " CROSS JOIN ".join(f"{self.q(digits)} t{i}" for i in range(width))
-        select.add(name, f"SELECT {terms} AS n FROM {joins} WHERE {terms} <= %s", [last])
+        # Computed once: inlined, each number would be added up again for every row
+        # it is joined to.
+        select.add(
+            name, f"SELECT {terms} AS n FROM {joins} WHERE {terms} <= %s", [last], materialize=True
+        )
 
     def date_param(self, value: datetime.date) -> tuple[str, Any]:
         return self.dialect.date_placeholder(), self.dialect.adapt_date(value)
@@ -297,6 +302,10 @@ class _Builder:
         if plan.strategy is Strategy.COMPOSABLE:
             self.daily_parts(select, plan, first)
             names = [f"trackstats_p{i}" for i in range(len(plan.parts))]
+            if all(_is_count(part.aggregate) for part in plan.parts):
+                self.window_changes(select, names, days)
+                self.stretches(select, names, ["SUM"] * len(names), plan.finish, first, True)
+                return
             combine = [part.combine for part in plan.parts]
             self.running(select, names, combine, plan.finish, first, days)
             return
@@ -335,7 +344,9 @@ class _Builder:
         consecutive sightings are less than N days apart; a run counts from its first
         day through N-1 days after its last. So +1 at each run's start and -1 N days
         after its end, summed over all earlier days, is the distinct count of each
-        date. Source rows whose value is NULL still make a window non-empty.
+        date. Every sighting also counts +1 on its day and -1 N days later towards the
+        rows of the window, so that source rows whose value is NULL still make a window
+        non-empty.
         """
         q = self.q
         add_days = self.dialect.add_days
@@ -347,41 +358,22 @@ class _Builder:
         order = f"OVER (PARTITION BY {partition} ORDER BY p.{q(AT)})"
         select.add(
             "trackstats_sightings",
-            f"SELECT p.{q(AT)}{self.cols('p', keys)}, "
+            f"SELECT p.{q(AT)}{self.cols('p', keys)}, p.{q(ARGUMENT)}, "
             f"LAG(p.{q(AT)}) {order} AS {q('trackstats_prev')}, "
             f"LEAD(p.{q(AT)}) {order} AS {q('trackstats_next')} "
-            f"FROM {q('trackstats_pairs')} p WHERE p.{q(ARGUMENT)} IS NOT NULL",
+            f"FROM {q('trackstats_pairs')} p",
         )
         n = str(int(days))
         prev, nxt = f"s.{q('trackstats_prev')}", f"s.{q('trackstats_next')}"
-        ends = add_days(f"s.{q(AT)}", n)
-        key_cols = self.cols("s", keys)
-        select.add(
-            "trackstats_events",
-            f"SELECT s.{q(AT)} AS {q(AT)}{key_cols}, 1 AS {q('trackstats_delta')}, "
-            f"0 AS {q('trackstats_n')} FROM {q('trackstats_sightings')} s "
-            f"WHERE {prev} IS NULL OR {add_days(prev, n)} <= s.{q(AT)} "
-            f"UNION ALL SELECT {ends} AS {q(AT)}{key_cols}, -1, 0 "
-            f"FROM {q('trackstats_sightings')} s WHERE {nxt} IS NULL OR {ends} <= {nxt} "
-            f"UNION ALL SELECT s.{q(AT)}{key_cols}, 0, 1 FROM {q('trackstats_pairs')} s",
+        day = f"s.{q(AT)}"
+        starts = f"CASE WHEN {prev} IS NULL OR {add_days(prev, n)} <= {day} THEN 1 ELSE 0 END"
+        ends = f"CASE WHEN {nxt} IS NULL OR {add_days(day, n)} <= {nxt} THEN -1 ELSE 0 END"
+        delta = (
+            f"CASE WHEN s.{q(ARGUMENT)} IS NULL THEN 0 "
+            f"WHEN e.{q('trackstats_sign')} > 0 THEN {starts} ELSE {ends} END"
         )
-        group = f"e.{q(AT)}{self.cols('e', keys)}"
-        select.add(
-            "trackstats_src",
-            f"SELECT {group}, SUM(e.{q('trackstats_delta')}) AS {q('trackstats_p0')}, "
-            f"SUM(e.{q('trackstats_n')}) AS {q('trackstats_p1')} "
-            f"FROM {q('trackstats_events')} e GROUP BY {group}",
-        )
-        self.running(
-            select,
-            ["trackstats_p0", "trackstats_p1"],
-            ["SUM", "SUM"],
-            lambda parts, _: parts[0],
-            first,
-            days,
-            cumulative=frozenset({"trackstats_p0"}),
-            rows_part="trackstats_p1",
-        )
+        self.window_changes(select, ["trackstats_p0"], days, "trackstats_sightings", delta)
+        self.stretches(select, ["trackstats_p0"], ["SUM"], lambda parts, _: parts[0], first, True)
 
     def lifetime(self, select: Select, plan: AggregatePlan) -> None:
         if plan.strategy is Strategy.GENERIC:
@@ -412,7 +404,8 @@ class _Builder:
             combine = ["SUM"]
             finish = lambda p, _: p[0]  # noqa: E731
         names = [f"trackstats_p{i}" for i in range(len(combine))]
-        self.running(select, names, combine, finish, self.window.start - ONE_DAY, None)
+        # One row per (day, key) already: the running totals need no grid of dates.
+        self.stretches(select, names, combine, finish, self.window.start - ONE_DAY, False)
 
     def lifetime_parts(self, select: Select, plan: AggregatePlan) -> None:
         """LIFETIME parts per day from the start, after one row per key that carries
@@ -452,6 +445,107 @@ class _Builder:
             f"SELECT {listed} FROM ({earlier_sql}) e WHERE e.{q('trackstats_n')} > 0 "
             f"UNION ALL SELECT {listed} FROM ({daily_sql}) e",
             [*earlier_params, *daily_params],
+        )
+
+    def window_changes(
+        self,
+        select: Select,
+        names: list[str],
+        days: int,
+        source: str = "trackstats_src",
+        delta: str | None = None,
+    ) -> None:
+        """How the window totals change from one day to the next.
+
+        Each row of ``source`` enters the windows on its day and leaves them ``days``
+        days later: a cross join with two signed offsets turns it into an entry and
+        an exit (one reference to ``source``: MariaDB would compute a CTE once per
+        reference), grouped by day. ``trackstats_hits`` counts the source rows of the
+        window the same way. ``delta`` replaces the signed part for parts that carry
+        their own exits (distinct counts); it may use ``e.trackstats_sign``.
+        """
+        q = self.q
+        keys = self.key_names
+        select.add(
+            "trackstats_ends",
+            f"SELECT 0 AS {q('trackstats_shift')}, 1 AS {q('trackstats_sign')} UNION ALL "
+            f"SELECT {int(days)}, -1",
+        )
+        sign = f"e.{q('trackstats_sign')}"
+        day = self.dialect.add_days(f"s.{q(AT)}", f"e.{q('trackstats_shift')}")
+        parts = "".join(
+            f", SUM({delta if delta is not None else f'{sign} * s.{q(n)}'}) AS {q(n)}"
+            for n in names
+        )
+        group = f"{day}{self.cols('s', keys)}"
+        select.add(
+            "trackstats_changes",
+            f"SELECT {day} AS {q(AT)}{self.cols('s', keys)}{parts}, "
+            f"SUM({sign}) AS {q('trackstats_hits')} "
+            f"FROM {q(source)} s CROSS JOIN {q('trackstats_ends')} e GROUP BY {group}",
+        )
+
+    def stretches(
+        self,
+        select: Select,
+        names: list[str],
+        combine: list[str],
+        finish: Any,
+        origin: datetime.date,
+        counted: bool,
+    ) -> None:
+        """Window values from running totals over the days where they change.
+
+        The last CTE holds one row per (day, key) on which a window total changes
+        (``trackstats_changes`` after ``window_changes()``, else ``trackstats_src``).
+        Running ``combine`` of each part over those rows, all earlier ones included,
+        gives the value from that day until the key's next change, or through the end;
+        a join with 0..N spreads each stretch over its dates, from the start on. With
+        ``counted``, a date is kept only where the running ``trackstats_hits`` (rows
+        in the window) is above 0; otherwise every date after a change has rows.
+        """
+        q = self.q
+        window = self.window
+        keys = self.key_names
+        changes = select.result
+        days_between = self.dialect.days_between
+        partition = f"PARTITION BY {', '.join(f'c.{q(k)}' for k in keys)} " if keys else ""
+        history = f"OVER ({partition}ORDER BY c.{q(AT)} ROWS UNBOUNDED PRECEDING)"
+        running = "".join(
+            f", {fn}(c.{q(n)}) {history} AS {q(n)}" for fn, n in zip(combine, names, strict=True)
+        )
+        rows = f"SUM(c.{q('trackstats_hits')}) {history}" if counted else "1"
+        stop, stop_param = self.date_param(window.end + ONE_DAY)
+        start, start_param = self.date_param(window.start)
+        end, end_param = self.date_param(window.end)
+        following = f"COALESCE(LEAD(c.{q(AT)}) OVER ({partition}ORDER BY c.{q(AT)}), {stop})"
+        select.add(
+            "trackstats_runs",
+            f"SELECT c.{q(AT)} AS {q(DAY)}{self.cols('c', keys)}{running}, "
+            f"{rows} AS {q('trackstats_rows')}, "
+            f"{days_between(following, f'c.{q(AT)}')} AS {q('trackstats_span')}, "
+            f"CASE WHEN c.{q(AT)} < {start} THEN {days_between(start, f'c.{q(AT)}')} "
+            f"ELSE 0 END AS {q('trackstats_skip')} "
+            f"FROM {q(changes)} c WHERE c.{q(AT)} <= {end}",
+            [stop_param, start_param, start_param, end_param],
+        )
+        # A stretch with rows in its window ends within N days, when the earliest of
+        # those rows leaves: N numbers spread it, not the whole range (which a range
+        # join compares with every stretch).
+        longest = (window.end - origin).days
+        if window.days is not None and counted:
+            longest = min(longest, window.days - 1)
+        self.numbers(select, "trackstats_numbers", longest)
+        value = finish([f"r.{q(n)}" for n in names], self.widen(select))
+        value, default_params = self.with_default(value)
+        day = self.dialect.add_days(f"r.{q(DAY)}", "o.n")
+        select.add(
+            "trackstats_result",
+            f"SELECT {day} AS {q(DAY)}{self.cols('r', keys)}, {value} AS {q(VALUE)} "
+            f"FROM {q('trackstats_runs')} r JOIN {q('trackstats_numbers')} o "
+            f"ON o.n >= r.{q('trackstats_skip')} AND o.n < r.{q('trackstats_span')} "
+            f"WHERE r.{q('trackstats_rows')} > 0",
+            default_params,
         )
 
     def running(
@@ -568,6 +662,12 @@ class _Builder:
             f"JOIN {q('trackstats_src')} s ON s.{q(AT)} <= c.{q(DAY)} GROUP BY {group}",
             default_params,
         )
+
+
+def _is_count(aggregate: models.Aggregate) -> bool:
+    """A plain count: its daily parts are whole numbers, never NULL, so windows can
+    add and subtract them exactly."""
+    return isinstance(aggregate, Count) and not aggregate.distinct
 
 
 def _db_instant(value: datetime.datetime) -> datetime.datetime:
