@@ -34,15 +34,16 @@ import decimal
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
+from django.db.models.fields.related import RelatedField
 
 from .models import (
     AbstractStatistic,
@@ -51,12 +52,17 @@ from .models import (
     StatisticByDate,
     StatisticByDateAndObject,
     dimension_fields,
+    forward_field,
     is_by_object,
     statistic_key_fields,
+    statistic_rows,
 )
 from .objects import OBJECT_ID_MAX_LENGTH, pk_to_object_id
 from .periods import parse_period_name, period_name
-from .querysets import clean_statistic_value
+from .querysets import StatisticQuerySet, clean_statistic_value
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 FORMATS = ("csv", "json", "jsonl")
 COLUMNS = ("domain", "metric", "period", "date", "object_type", "object_id", "value")
@@ -119,7 +125,7 @@ def format_for(path: str | Path | None, explicit: str | None = None) -> str:
 
 # ---------------------------------------------------------------------------- export
 def export_statistics(
-    stream: TextIO,
+    stream: SupportsWrite[str],
     format: str = "csv",
     metrics: Iterable[Metric] | None = None,
     from_date: datetime.date | None = None,
@@ -172,19 +178,17 @@ def _export_queryset(
     from_date: datetime.date | None,
     to_date: datetime.date | None,
     using: str | None,
-) -> models.QuerySet:
+) -> StatisticQuerySet:
     db = using or router.db_for_write(model)
-    return model._default_manager.using(db).narrow(
-        metrics=metrics, from_date=from_date, to_date=to_date
-    )
+    return statistic_rows(model, db).narrow(metrics=metrics, from_date=from_date, to_date=to_date)
 
 
 def _export_records(
-    model: type[models.Model], queryset: models.QuerySet
+    model: type[models.Model], queryset: models.QuerySet[Any]
 ) -> Iterator[dict[str, Any]]:
     by_object = is_by_object(model)
     dimensions = extra_dimensions(model)
-    attnames = [model._meta.get_field(name).attname for name in dimensions]
+    attnames = [forward_field(model, name).attname for name in dimensions]
     fields = ["metric__domain__ref", "metric__ref", "period"]
     if by_object:
         fields += ["object_type__app_label", "object_type__model", "object_id"]
@@ -230,8 +234,14 @@ def _exported_dimension(value: Any) -> Any:
     return str(value)
 
 
+class _Writer(Protocol):
+    def write(self, record: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class _CsvWriter:
-    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
+    def __init__(self, stream: SupportsWrite[str], columns: Sequence[str]) -> None:
         self._columns = columns
         self._writer = csv.writer(stream, lineterminator="\n")
         self._writer.writerow(columns)
@@ -244,7 +254,7 @@ class _CsvWriter:
 
 
 class _JsonLinesWriter:
-    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
+    def __init__(self, stream: SupportsWrite[str], columns: Sequence[str]) -> None:
         self._stream = stream
         self._columns = columns
 
@@ -259,7 +269,7 @@ class _JsonLinesWriter:
 class _JsonWriter:
     """One JSON array with an object per line, so import errors can name a line."""
 
-    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
+    def __init__(self, stream: SupportsWrite[str], columns: Sequence[str]) -> None:
         self._stream = stream
         self._columns = columns
         self._first = True
@@ -275,7 +285,11 @@ class _JsonWriter:
         self._stream.write("\n]\n" if not self._first else "]\n")
 
 
-_WRITERS = {"csv": _CsvWriter, "json": _JsonWriter, "jsonl": _JsonLinesWriter}
+_WRITERS: dict[str, Callable[[SupportsWrite[str], Sequence[str]], _Writer]] = {
+    "csv": _CsvWriter,
+    "json": _JsonWriter,
+    "jsonl": _JsonLinesWriter,
+}
 
 
 # ---------------------------------------------------------------------------- import
@@ -313,7 +327,7 @@ class _ParsedRow:
     value: Any
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[Any, ...]:
         return (
             self.model,
             self.domain,
@@ -349,10 +363,12 @@ def import_statistics(
     return result
 
 
-def _parse_file(path: Path, format: str, db: str) -> tuple[list[_ParsedRow], list[tuple]]:
+def _parse_file(
+    path: Path, format: str, db: str
+) -> tuple[list[_ParsedRow], list[tuple[int, str]]]:
     rows: list[_ParsedRow] = []
     errors: list[tuple[int, str]] = []
-    first_line_of: dict[tuple, int] = {}
+    first_line_of: dict[tuple[Any, ...], int] = {}
     content_types = _ContentTypes(db)
     statistic_models_by_label = _StatisticModels()
     try:
@@ -585,9 +601,11 @@ def _dimensions(model: type[models.Model], record: dict[str, Any]) -> tuple[tupl
         raw = record.get(name)
         if _empty(raw):
             raise ValueError(f"{model._meta.label} needs a value for its dimension {name!r}")
-        model_field = model._meta.get_field(name)
+        model_field = forward_field(model, name)
         # A foreign key dimension holds the primary key of its target.
-        checked = model_field.target_field if model_field.is_relation else model_field
+        checked = (
+            model_field.target_field if isinstance(model_field, RelatedField) else model_field
+        )
         try:
             value = checked.to_python(raw)
             checked.run_validators(value)
@@ -667,14 +685,16 @@ def _canonical_object_id(content_type: ContentType, raw: str) -> str:
     return pk_to_object_id(pk)
 
 
-def _metric_ids(rows: list[_ParsedRow], db: str, result: ImportResult) -> dict[tuple, int]:
+def _metric_ids(
+    rows: list[_ParsedRow], db: str, result: ImportResult
+) -> dict[tuple[str, str], int]:
     """Primary keys of the file's metrics by (domain ref, metric ref), creating missing ones."""
     wanted = {(row.domain, row.metric) for row in rows}
     domains = {
         domain.ref: domain
         for domain in Domain.objects.using(db).filter(ref__in={d for d, _ in wanted})
     }
-    metric_ids: dict[tuple, int] = {}
+    metric_ids: dict[tuple[str, str], int] = {}
     for domain_ref, metric_ref in sorted(wanted):
         domain = domains.get(domain_ref)
         if domain is None:
@@ -690,7 +710,10 @@ def _metric_ids(rows: list[_ParsedRow], db: str, result: ImportResult) -> dict[t
 
 
 def _upsert(
-    model: type[models.Model], rows: list[_ParsedRow], metric_ids: dict[tuple, int], db: str
+    model: type[models.Model],
+    rows: list[_ParsedRow],
+    metric_ids: dict[tuple[str, str], int],
+    db: str,
 ) -> None:
     if not rows:
         return

@@ -385,6 +385,27 @@ def dimension_fields(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(f for f in statistic_key_fields(model) if f not in STATISTIC_CORE_FIELDS)
 
 
+def forward_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """``model._meta.get_field(name)`` for a field declared on ``model``, such as the key,
+    dimension and value fields of a statistic; FieldDoesNotExist for a reverse relation.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise FieldDoesNotExist(f"{model._meta.label}.{name} is a reverse relation")
+    return field
+
+
+def statistic_rows(model: type[models.Model], using: str) -> StatisticQuerySet:
+    """The rows of the statistic model ``model`` on database ``using``, with the query API.
+
+    Its default manager comes from ``AbstractStatistic.objects`` (or a subclass's own,
+    built on StatisticQuerySet as well), which ``type[Model]`` cannot tell mypy.
+    """
+    return cast(StatisticQuerySet, model._default_manager.using(using))
+
+
 def is_by_object(model: type[models.Model]) -> bool:
     field_names = {f.name for f in model._meta.get_fields()}
     return {"object_type", "object_id"} <= field_names

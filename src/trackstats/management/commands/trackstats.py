@@ -18,7 +18,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, router, transaction
@@ -30,6 +30,9 @@ from trackstats.models import Metric, StatisticByDate
 from trackstats.registry import Registration, registry
 
 from . import _output
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -248,7 +251,7 @@ class Command(BaseCommand):
     def _handle_list(self, options: dict[str, Any]) -> None:
         entries = self._select(options.get("metric"))
         database = options.get("database")
-        listed = []
+        listed: list[_ListedTracker] = []
         for entry in entries:
             tracker = entry.tracker
             last = runs.last_stored_date(entry, using=database)
@@ -270,8 +273,16 @@ class Command(BaseCommand):
             return
         table = [("name", "metric", "period", "aggregate", "model", "last stored")]
         for row in listed:
-            *cells, last = row.values()
-            table.append((*cells, last or "never"))
+            table.append(
+                (
+                    row["name"],
+                    row["metric"],
+                    row["period"],
+                    row["aggregate"],
+                    row["model"],
+                    row["last_stored"] or "never",
+                )
+            )
         for line in _output.table_lines(table):
             self.stdout.write(line)
 
@@ -366,16 +377,20 @@ class Command(BaseCommand):
         to_date = _as_date(options.get("to_date"), "--to-date")
         if from_date and to_date and from_date > to_date:
             raise CommandError(f"--from-date {from_date} is after --to-date {to_date}")
-        arguments = {
-            "format": fmt,
-            "metrics": metrics,
-            "from_date": from_date,
-            "to_date": to_date,
-            "using": database,
-        }
+
+        def export(stream: SupportsWrite[str]) -> int:
+            return exchange.export_statistics(
+                stream,
+                format=fmt,
+                metrics=metrics,
+                from_date=from_date,
+                to_date=to_date,
+                using=database,
+            )
+
         if output is None:
             try:
-                exchange.export_statistics(_output.Unbuffered(self.stdout), **arguments)
+                export(_output.Unbuffered(self.stdout))
                 self.stdout.flush()
             except BrokenPipeError:
                 if _output.silence_closed_pipe(self.stdout):
@@ -384,7 +399,7 @@ class Command(BaseCommand):
             return
         try:
             with open(output, "w", encoding="utf-8", newline="") as stream:
-                count = exchange.export_statistics(stream, **arguments)
+                count = export(stream)
         except OSError as exc:
             raise CommandError(f"cannot write {output}: {exc.strerror}") from exc
         if self.verbosity >= 1:
@@ -489,7 +504,9 @@ class Command(BaseCommand):
         except LookupError as exc:
             raise CommandError(f"--metric: {exc.args[0]}") from exc
 
-    def _metrics_by_label(self, labels: Iterable[str] | None, database: str) -> list | None:
+    def _metrics_by_label(
+        self, labels: Iterable[str] | None, database: str
+    ) -> list[Metric] | None:
         if not labels:
             return None
         metrics = []
@@ -512,6 +529,17 @@ class Command(BaseCommand):
 STATUS_UNKNOWN = 3
 #: Metric labels listed when ``export --metric`` names an unknown one.
 KNOWN_METRICS_SHOWN = 20
+
+
+class _ListedTracker(TypedDict):
+    """One tracker of ``trackstats list``; also its ``--json`` output."""
+
+    name: str
+    metric: str
+    period: str
+    aggregate: str
+    model: str
+    last_stored: str | None
 
 
 @dataclass(frozen=True)
