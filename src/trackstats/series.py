@@ -246,7 +246,7 @@ def _buckets_back(day: datetime.date, period: int, buckets: int) -> datetime.dat
 
 
 def previous_series(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     from_date: datetime.date,
     to_date: datetime.date,
     fill: Any = 0,
@@ -290,7 +290,7 @@ class TopObjects:
 
 
 def top_objects(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     from_date: datetime.date,
     to_date: datetime.date,
     limit: int,
@@ -321,7 +321,7 @@ def top_objects(
 
 
 def object_breakdown(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     from_date: datetime.date,
     to_date: datetime.date,
     object_ids: Iterable[str],
@@ -375,8 +375,8 @@ def object_breakdown(
 
 
 def _by_object_in_range(
-    queryset: models.QuerySet, from_date: datetime.date, to_date: datetime.date, caller: str
-) -> models.QuerySet:
+    queryset: models.QuerySet[Any], from_date: datetime.date, to_date: datetime.date, caller: str
+) -> models.QuerySet[Any]:
     model = queryset.model
     if not is_by_object(model):
         raise TypeError(f"{caller}() needs statistics by object; {model.__name__} has no object")

@@ -7,6 +7,8 @@ callable of your own, and a subclass of the view can override ``has_permission``
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_permission_codename
 from django.db import models
 from django.http import HttpRequest
@@ -19,7 +21,7 @@ def default_permission(
     request: HttpRequest, metric: Metric | None, model: type[models.Model]
 ) -> bool:
     """Active staff with ``view_<model>`` or ``change_<model>``, whatever the metric."""
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     # A custom user model may lack is_staff; such users are not staff.
     if not getattr(user, "is_active", False) or not getattr(user, "is_staff", False):
         return False

@@ -79,7 +79,7 @@ def series_payload(query: SeriesQuery) -> dict[str, Any]:
     if query.top is None:
         body.update(_by_date(query))
     else:
-        body.update(_top_objects(query))
+        body.update(_top_objects(query, query.top))
     return body
 
 
@@ -107,12 +107,10 @@ def _by_date(query: SeriesQuery) -> dict[str, Any]:
     return body
 
 
-def _top_objects(query: SeriesQuery) -> dict[str, Any]:
+def _top_objects(query: SeriesQuery, limit: int) -> dict[str, Any]:
     queryset = query.queryset()
     try:
-        top = top_objects(
-            queryset, query.from_date, query.to_date, query.top, _NO_ROW, query.period
-        )
+        top = top_objects(queryset, query.from_date, query.to_date, limit, _NO_ROW, query.period)
         if query.previous:
             previous_from, previous_to = previous_range(
                 query.from_date, query.to_date, query.period
@@ -136,7 +134,7 @@ def _top_objects(query: SeriesQuery) -> dict[str, Any]:
             entry["previous"] = _points(query, before.series[object_id])
         objects.append(entry)
     other: dict[str, Any] = {"objects": top.other_objects, **_points(query, top.other)}
-    body: dict[str, Any] = {"top": query.top}
+    body: dict[str, Any] = {"top": limit}
     if top.object_type is not None and query.object_type is None:
         body["object_type"] = _content_type_label(top.object_type)
     body["objects"] = objects

@@ -79,9 +79,11 @@ class SeriesQuery:
     object_id: str | None = None
     dimensions: dict[str, Any] = field(default_factory=dict)
 
-    def queryset(self) -> models.QuerySet:
+    def queryset(self) -> models.QuerySet[Any]:
         """The statistics of this query (every date: series functions cut the range)."""
-        queryset = self.model._default_manager.narrow(metric=self.metric, period=self.period)
+        queryset: models.QuerySet[Any] = self.model._default_manager.narrow(  # type: ignore[attr-defined]
+            metric=self.metric, period=self.period
+        )
         if self.object_type is not None:
             queryset = queryset.filter(object_type=self.object_type)
         if self.object_id is not None:
@@ -91,18 +93,26 @@ class SeriesQuery:
     def in_scale(self, value: Any) -> Any:
         """A Decimal with the model's decimal places (sums come back without them on
         some databases); other values unchanged."""
-        return _in_scale(self.model._meta.get_field("value"), value)
+        return _in_scale(value_field_of(self.model), value)
 
     @property
     def zero(self) -> Any:
         """Zero in the type of the model's values: where a running total starts."""
-        value_field = self.model._meta.get_field("value")
+        value_field = value_field_of(self.model)
         return _in_scale(value_field, value_field.to_python(0))
+
+
+def value_field_of(model: type[models.Model]) -> models.Field[Any, Any]:
+    """The ``value`` field of a statistic model."""
+    value_field = model._meta.get_field("value")
+    if not isinstance(value_field, models.Field):
+        raise TypeError(f"{model._meta.label}.value is not a model field")
+    return value_field
 
 
 def parse_model(params: Mapping[str, Any]) -> type[models.Model]:
     """The statistic model named by ``model`` (``app_label.modelname``)."""
-    name = _single(params, "model", DEFAULT_MODEL).strip().lower()
+    name = _text(params, "model", DEFAULT_MODEL).strip().lower()
     by_label = {model._meta.label_lower: model for model in statistic_models()}
     if name not in by_label:
         raise InvalidQuery(f"unknown model {name!r}: use one of {', '.join(sorted(by_label))}")
@@ -210,8 +220,13 @@ def _single(params: Mapping[str, Any], name: str, default: str | None = None) ->
     return value if value is None else str(value)
 
 
+def _text(params: Mapping[str, Any], name: str, default: str) -> str:
+    text = _single(params, name, default)
+    return default if text is None else text
+
+
 def _period(params: Mapping[str, Any]) -> int:
-    text = _single(params, "period", "day")
+    text = _text(params, "period", "day")
     try:
         return parse_period_name(text)
     except (TypeError, ValueError) as exc:
@@ -232,17 +247,17 @@ def _date(params: Mapping[str, Any], name: str) -> datetime.date:
 
 
 def _boolean(params: Mapping[str, Any], name: str) -> bool:
-    text = _single(params, name, "false").strip().lower()
+    text = _text(params, name, "false").strip().lower()
     if text not in _BOOLEANS:
         raise InvalidQuery(f"{name} must be true or false (or 1 or 0), got {text!r}")
     return _BOOLEANS[text]
 
 
 def _fill(params: Mapping[str, Any], model: type[models.Model]) -> Any:
-    text = _single(params, "fill", "0").strip()
+    text = _text(params, "fill", "0").strip()
     if text.lower() == "null":
         return None
-    value_field = model._meta.get_field("value")
+    value_field = value_field_of(model)
     try:
         value = value_field.to_python(text)
     except ValidationError:
@@ -255,7 +270,7 @@ def _fill(params: Mapping[str, Any], model: type[models.Model]) -> Any:
     return _in_scale(value_field, value)
 
 
-def _in_scale(value_field: models.Field, value: Any) -> Any:
+def _in_scale(value_field: models.Field[Any, Any], value: Any) -> Any:
     # Decimal values come back from the database with the field's decimal places
     # ("0.1000"); a fill or a running total's start written the same way keeps every
     # point of a series in one form.
@@ -308,8 +323,12 @@ def _top(text: str | None) -> int:
     return int(text)
 
 
-def _dimension_fields(model: type[models.Model]) -> dict[str, models.Field]:
-    fields = {name: model._meta.get_field(name) for name in extra_dimensions(model)}
+def _dimension_fields(model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:
+    fields = {
+        name: dimension
+        for name in extra_dimensions(model)
+        if isinstance(dimension := model._meta.get_field(name), models.Field)
+    }
     clashing = sorted(set(fields) & PARAMETERS)
     if clashing:
         raise InvalidQuery(
@@ -319,7 +338,7 @@ def _dimension_fields(model: type[models.Model]) -> dict[str, models.Field]:
     return fields
 
 
-def _field_value(field: models.Field, params: Mapping[str, Any], name: str) -> Any:
+def _field_value(field: models.Field[Any, Any], params: Mapping[str, Any], name: str) -> Any:
     text = _single(params, name)
     if text is None:
         raise InvalidQuery(

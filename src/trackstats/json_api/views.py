@@ -36,5 +36,6 @@ class SeriesView(View):
 
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         response = JsonResponse({"error": f"{request.method} is not allowed: use GET"}, status=405)
-        response["Allow"] = ", ".join(method.upper() for method in self._allowed_methods())
+        allowed = [name.upper() for name in self.http_method_names if hasattr(self, name)]
+        response["Allow"] = ", ".join(allowed)
         return response
