@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
@@ -20,7 +20,7 @@ from tests.testapp.models import (
     UUIDCustomer,
 )
 from trackstats.json_api import SeriesView, json_value, read_series
-from trackstats.json_api.query import point_count
+from trackstats.json_api.query import InvalidQuery, _field_value, point_count
 from trackstats.models import (
     DecimalStatisticByDate,
     DecimalStatisticByDateAndObject,
@@ -653,3 +653,16 @@ def test_queries_do_not_grow_with_objects_or_dates(reader, metric):
 )
 def test_json_value_writes_what_json_can_hold(value, written):
     assert json_value(value) == written
+
+
+def test_point_count_of_a_range_whose_next_bucket_is_past_year_9999():
+    assert point_count(D(9999, 12, 2), D(9999, 12, 31), Period.CALENDAR_MONTH) == 0
+    assert series_dates(D(9999, 12, 2), D(9999, 12, 31), Period.CALENDAR_MONTH) == []
+    assert point_count(D(9999, 12, 28), D(9999, 12, 31), Period.CALENDAR_WEEK) == 0
+
+
+def test_a_dimension_value_its_field_refuses_gets_the_fields_message():
+    # The test models' dimensions are text, which every value fits; an integer
+    # dimension of a custom model is checked by its field.
+    with pytest.raises(InvalidQuery, match=r"^store: .*must be an integer"):
+        _field_value(models.IntegerField(), {"store": "main"}, "store")
