@@ -7,6 +7,7 @@ from typing import Any
 from django.apps import apps
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model
 
 
 def register() -> None:
@@ -54,16 +55,17 @@ def check_statistic_models(app_configs: Any = None, **kwargs: Any) -> list[check
     return errors
 
 
-def has_run_index(model: type) -> bool:
+def has_run_index(model: type[Model]) -> bool:
     """Does an index (or unique key) start with metric and period and cover date?"""
-    opts = model._meta  # type: ignore[attr-defined]
+    opts = model._meta
     candidates = [list(index.fields) for index in opts.indexes]
     candidates += [list(fields) for fields in opts.unique_together]
-    candidates += [
-        list(constraint.fields)
-        for constraint in opts.constraints
-        if getattr(constraint, "fields", None) and getattr(constraint, "condition", None) is None
-    ]
+    for constraint in opts.constraints:
+        # Any constraint over plain fields, not only UniqueConstraint: BaseConstraint
+        # itself has neither attribute.
+        fields = getattr(constraint, "fields", None)
+        if fields and getattr(constraint, "condition", None) is None:
+            candidates.append(list(fields))
     return any(
         fields[:2] == ["metric", "period"] and "date" in fields[2:] for fields in candidates
     )

@@ -38,7 +38,8 @@ class Period(models.IntegerChoices):
 
 PERIOD_CHOICES = tuple(Period.choices)
 
-_NAMES = {
+# Keyed by int: the calendar weeks from other weekdays than Monday are codes, not members.
+_NAMES: dict[int, str] = {
     Period.DAY: "day",
     Period.WEEK: "week",
     Period.DAYS_28: "days_28",
@@ -52,7 +53,7 @@ _NAMES = {
 _MONTHS = {Period.CALENDAR_MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}
 _WEEK_CODES = {-7 - 100 * weekday: weekday for weekday in range(7)}
 for _weekday in range(1, 7):
-    _NAMES[-7 - 100 * _weekday] = f"calendar_week_{_WEEKDAYS[_weekday]}"  # type: ignore[index]
+    _NAMES[-7 - 100 * _weekday] = f"calendar_week_{_WEEKDAYS[_weekday]}"
 _BY_NAME = {name: int(period) for period, name in _NAMES.items()}
 
 
@@ -155,7 +156,7 @@ def period_name(period: int) -> str:
     """Stable text name of a period, used in exports: ``day``, ``week``, ``10_days``."""
     period = validate_period(period)
     if period in _NAMES:
-        return _NAMES[period]  # type: ignore[index]
+        return _NAMES[period]
     return f"{period // DAY_SECONDS}_days"
 
 
