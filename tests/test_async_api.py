@@ -193,11 +193,15 @@ def test_async_reads_return_what_the_sync_reads_return(metric):
 
 def test_previous_series_follows_a_calendar_period(metric):
     StatisticByDate.objects.record(metric, 9, Period.CALENDAR_MONTH, datetime.date(2024, 3, 1))
-    rows = StatisticByDate.objects.narrow(metric=metric, period=Period.CALENDAR_MONTH)
     april, may = datetime.date(2024, 4, 1), datetime.date(2024, 5, 31)
     expected = [(datetime.date(2024, 2, 1), 0), (datetime.date(2024, 3, 1), 9)]
-    assert rows.previous_series(april, may) == expected
-    assert run(rows.aprevious_series, april, may, period=Period.CALENDAR_MONTH) == expected
+    # The period read from the queryset's narrowing, or given.
+    monthly = StatisticByDate.objects.narrow(metric=metric, period=Period.CALENDAR_MONTH)
+    assert monthly.previous_series(april, may) == expected
+    assert run(monthly.aprevious_series, april, may) == expected
+    unnarrowed = StatisticByDate.objects.narrow(metric=metric)
+    assert unnarrowed.previous_series(april, may, period=Period.CALENDAR_MONTH) == expected
+    assert run(unnarrowed.aprevious_series, april, may, period=Period.CALENDAR_MONTH) == expected
 
 
 # ---------------------------------------------------------------- same exceptions
