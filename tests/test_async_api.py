@@ -134,9 +134,12 @@ def test_a_lazy_registration_resolves_from_inside_a_running_event_loop():
 
     async def use_them():
         asyncio.get_running_loop()  # raises unless this runs inside an event loop
-        # The control: resolving here, in the loop's thread, is what Django refuses.
+        # The control: resolving here, in the loop's thread, is what Django refuses,
+        # and what narrow() would do.
         with pytest.raises(SynchronousOnlyOperation):
             resolve_instance(recorded)
+        with pytest.raises(SynchronousOnlyOperation):
+            StatisticByDate.objects.narrow(metric=read)
         row = await StatisticByDate.objects.arecord(
             metric=recorded, value=1, period=Period.DAY, date=D
         )
