@@ -448,3 +448,12 @@ def test_an_object_type_without_statistics_in_the_range_says_so(admin_client, me
     page = response.content.decode()
     assert "No object has statistics in this range." in page
     assert 'class="ts-chart' not in page
+
+
+def test_top_objects_draw_no_previous_period(admin_client, metric, customers):
+    response = get(
+        admin_client, BY_OBJECT, metric=metric.pk, from_date=day(0), to_date=day(2),
+        previous="on",
+    )  # fmt: skip
+    assert "Previous period" not in series_values(response)
+    assert len(series_values(response)) == 6
