@@ -316,7 +316,7 @@ class StatisticQuerySet(models.QuerySet):
         to_date: datetime.date,
         fill: Any = 0,
         period: int | None = None,
-    ) -> list:
+    ) -> list[tuple[datetime.date, Any]]:
         """The series of the range just before, for comparison with ``series()`` of
         the same arguments; see trackstats.series.previous_series."""
         from .series import previous_series
@@ -342,7 +342,7 @@ class StatisticQuerySet(models.QuerySet):
         to_date: datetime.date,
         fill: Any = 0,
         period: int | None = None,
-    ) -> list:
+    ) -> list[tuple[datetime.date, Any]]:
         """``series()`` for async code."""
         return await sync_to_async(self.series, thread_sensitive=True)(
             from_date, to_date, fill=fill, period=period
@@ -353,9 +353,9 @@ class StatisticQuerySet(models.QuerySet):
         from_date: datetime.date,
         to_date: datetime.date,
         fill: Any = 0,
-        objects: Iterable[models.Model] | models.QuerySet | None = None,
+        objects: Iterable[models.Model] | models.QuerySet[Any] | None = None,
         period: int | None = None,
-    ) -> dict:
+    ) -> dict[Any, list[tuple[datetime.date, Any]]]:
         """``series_by_object()`` for async code."""
         return await sync_to_async(self.series_by_object, thread_sensitive=True)(
             from_date, to_date, fill=fill, objects=objects, period=period
@@ -367,7 +367,7 @@ class StatisticQuerySet(models.QuerySet):
         to_date: datetime.date,
         fill: Any = 0,
         period: int | None = None,
-    ) -> list:
+    ) -> list[tuple[datetime.date, Any]]:
         """``previous_series()`` for async code."""
         return await sync_to_async(self.previous_series, thread_sensitive=True)(
             from_date, to_date, fill=fill, period=period
