@@ -20,7 +20,6 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pandas
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.exceptions import SynchronousOnlyOperation, ValidationError
@@ -177,7 +176,6 @@ def test_async_reads_return_what_the_sync_reads_return(metric):
             "filled": await by_date.aseries(day(-1), day(1), fill=None),
             "previous": await by_date.aprevious_series(day(-1), day(1)),
             "by_object": await by_object.aseries_by_object(day(-1), D, objects=[alice, bob]),
-            "frame": await by_date.ato_dataframe(day(-4), D),
         }
 
     got = run(read_all)
@@ -190,8 +188,18 @@ def test_async_reads_return_what_the_sync_reads_return(metric):
     assert got["previous"] == [(day(-4), 2), (day(-3), None), (day(-2), 0)]
     assert got["by_object"] == by_object.series_by_object(day(-1), D, objects=[alice, bob])
     assert got["by_object"] == {alice: [(day(-1), 1), (D, 0)], bob: [(day(-1), 0), (D, 4)]}
-    pandas.testing.assert_frame_equal(got["frame"], by_date.to_dataframe(day(-4), D))
-    assert list(got["frame"]["value"].fillna(-1)) == [2, -1, 0, 3, 7]
+
+
+def test_ato_dataframe_gives_what_to_dataframe_gives(metric):
+    pandas = pytest.importorskip("pandas")
+    for offset, value in [(-2, 2), (0, 7)]:
+        StatisticByDate.objects.record(metric, value, Period.DAY, day(offset))
+    StatisticByDate.objects.record(metric, None, Period.DAY, day(-1))
+    rows = StatisticByDate.objects.narrow(metric=metric)
+    frame = run(rows.ato_dataframe, day(-3), D, fill=0)
+    pandas.testing.assert_frame_equal(frame, rows.to_dataframe(day(-3), D, fill=0))
+    assert list(frame["value"].fillna(-1)) == [0, 2, -1, 7]
+    assert list(frame["metric"].unique()) == ["shop.signups"]
 
 
 def test_previous_series_follows_a_calendar_period(metric):
