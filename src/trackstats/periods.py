@@ -19,6 +19,7 @@ import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 DAY_SECONDS = 86400
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -167,9 +168,22 @@ def period_label(period: int) -> str:
     if period in Period.values:
         return str(Period(period).label)
     if period in _WEEK_CODES:
-        weekday = _(_WEEKDAYS[_WEEK_CODES[period]].capitalize())
-        return str(_("Calendar week (from %(weekday)s)") % {"weekday": weekday})
-    return str(_("%(days)d days, rolling") % {"days": period // DAY_SECONDS})
+        return str(_WEEK_LABELS[_WEEK_CODES[period]])
+    days = period // DAY_SECONDS
+    return ngettext("%(days)d day, rolling", "%(days)d days, rolling", days) % {"days": days}
+
+
+# One whole label per weekday rather than a weekday put into a pattern: languages
+# inflect the weekday after "from" differently. Monday's week is Period.CALENDAR_WEEK.
+_WEEK_LABELS = (
+    Period.CALENDAR_WEEK.label,
+    _("Calendar week (from Tuesday)"),
+    _("Calendar week (from Wednesday)"),
+    _("Calendar week (from Thursday)"),
+    _("Calendar week (from Friday)"),
+    _("Calendar week (from Saturday)"),
+    _("Calendar week (from Sunday)"),
+)
 
 
 def parse_period_name(name: str) -> int:
