@@ -109,9 +109,11 @@ class DomainManager(RegisteringManager["Domain"]):
 
 class Domain(models.Model):
     ref = models.CharField(
-        max_length=100, unique=True, help_text=_("Unique reference ID for this domain")
+        _("ref"), max_length=100, unique=True, help_text=_("Unique reference ID for this domain")
     )
-    name = models.CharField(max_length=100, blank=True, help_text=_("Short descriptive name"))
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("Short descriptive name")
+    )
 
     objects = DomainManager()
 
@@ -154,12 +156,16 @@ class MetricManager(RegisteringManager["Metric"]):
 
 
 class Metric(models.Model):
-    domain = models.ForeignKey(Domain, on_delete=models.PROTECT)
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, verbose_name=_("domain"))
     ref = models.CharField(
-        max_length=100, help_text=_("Unique reference ID for this metric within the domain")
+        _("ref"),
+        max_length=100,
+        help_text=_("Unique reference ID for this metric within the domain"),
     )
-    name = models.CharField(max_length=100, blank=True, help_text=_("Short descriptive name"))
-    description = models.TextField(blank=True, help_text=_("Description"))
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("Short descriptive name")
+    )
+    description = models.TextField(_("description"), blank=True, help_text=_("Description"))
 
     objects = MetricManager()
 
@@ -196,16 +202,16 @@ class AbstractStatistic(models.Model):
     ``record()`` and the trackers upsert on, and the index for date lookups.
     """
 
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT)
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, verbose_name=_("metric"))
     # NULL means "no data available", which differs from a value of 0. Typed as any
     # number field: subclasses may redefine it as a DecimalField or a FloatField.
     value: models.Field[Any, int | float | decimal.Decimal | None] = models.BigIntegerField(
-        null=True
+        _("value"), null=True
     )
-    period = models.IntegerField(choices=PERIOD_CHOICES)
+    period = models.IntegerField(_("period"), choices=PERIOD_CHOICES)
     # No index of its own: the unique key of every statistic model starts with date
     # and serves date lookups, and one index less makes tracking writes cheaper.
-    date = models.DateField()
+    date = models.DateField(_("date"))
 
     objects = StatisticQuerySet.as_manager()
 
@@ -227,9 +233,11 @@ class StatisticByDate(AbstractStatistic):
 
 
 class StatisticByDateAndObject(AbstractStatistic):
-    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("object type")
+    )
     # Text, so that integer, UUID and string primary keys all fit.
-    object_id = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
+    object_id = models.CharField(_("object ID"), max_length=OBJECT_ID_MAX_LENGTH)
     object = GenericForeignKey("object_type", "object_id")
 
     class Meta:
@@ -256,7 +264,7 @@ def _decimal_value() -> models.DecimalField[
     str | float | decimal.Decimal | None, decimal.Decimal | None
 ]:
     return models.DecimalField(
-        null=True, max_digits=DECIMAL_VALUE_DIGITS, decimal_places=DECIMAL_VALUE_PLACES
+        _("value"), null=True, max_digits=DECIMAL_VALUE_DIGITS, decimal_places=DECIMAL_VALUE_PLACES
     )
 
 
@@ -277,8 +285,10 @@ class DecimalStatisticByDate(AbstractStatistic):
 class DecimalStatisticByDateAndObject(AbstractStatistic):
     """Like ``StatisticByDateAndObject``, with a Decimal value."""
 
-    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
+    object_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("object type")
+    )
+    object_id = models.CharField(_("object ID"), max_length=OBJECT_ID_MAX_LENGTH)
     object = GenericForeignKey("object_type", "object_id")
     value = _decimal_value()
 
@@ -312,14 +322,26 @@ class TrackerRun(models.Model):
     statistic_model = models.CharField(_("statistic model"), max_length=255)
     # Nullable: a run can fail before its metric is known (a broken source callable).
     metric = models.ForeignKey(
-        Metric, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Metric,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("metric"),
     )
     period = models.IntegerField(_("period"), null=True, blank=True)
     object_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("object type"),
     )
     # The fixed object of a one-object tracker; empty for every other tracker.
-    object_id = models.CharField(max_length=OBJECT_ID_MAX_LENGTH, blank=True, default="")
+    object_id = models.CharField(
+        _("object ID"), max_length=OBJECT_ID_MAX_LENGTH, blank=True, default=""
+    )
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"))
     seconds = models.FloatField(_("duration (s)"))
