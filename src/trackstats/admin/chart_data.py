@@ -68,7 +68,7 @@ def fill(
 
 
 def read_points(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     from_date: datetime.date,
     to_date: datetime.date,
     *,
@@ -116,7 +116,7 @@ class ObjectSeries:
 
 
 def top_object_ids(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     from_date: datetime.date,
     to_date: datetime.date,
     *,
@@ -138,7 +138,7 @@ def top_object_ids(
 
 
 def read_top_series(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     object_type: ContentType,
     from_date: datetime.date,
     to_date: datetime.date,

@@ -9,6 +9,7 @@ day several times, and LIFETIME values are running totals already.
 from __future__ import annotations
 
 import decimal
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -114,12 +115,14 @@ def _point_text(point: ChartPoint) -> str:
 
 
 def _sum(values: Sequence[Number | None]) -> Number | None:
-    numbers = [v for v in values if plottable(v) is not None]
+    numbers = [v for v in values if v is not None and plottable(v) is not None]
     if not numbers:
         return None
     if any(isinstance(v, float) for v in numbers):
-        return sum(float(v) for v in numbers)  # type: ignore[arg-type]
-    return sum(numbers)  # type: ignore[arg-type]
+        return math.fsum(float(v) for v in numbers)
+    if any(isinstance(v, decimal.Decimal) for v in numbers):
+        return sum((decimal.Decimal(v) for v in numbers), decimal.Decimal(0))
+    return sum(int(v) for v in numbers)
 
 
 def _average(total: Number | None, count: int) -> Number | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
@@ -19,7 +21,9 @@ class PeriodListFilter(admin.SimpleListFilter):
     def period_text(self, period: int) -> str:
         return period_label(period)
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         stored = (
             model_admin.model._default_manager.filter(period__isnull=False)
             .order_by("period")
@@ -28,7 +32,9 @@ class PeriodListFilter(admin.SimpleListFilter):
         )
         return [(str(period), self.period_text(period)) for period in stored]
 
-    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+    def queryset(
+        self, request: HttpRequest, queryset: models.QuerySet[Any]
+    ) -> models.QuerySet[Any]:
         value = self.value()
         if value is None:
             return queryset

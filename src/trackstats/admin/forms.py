@@ -10,7 +10,7 @@ exceptions.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.admin import AdminSite
@@ -18,12 +18,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ..charts import ChartStyle
 from ..models import Metric, today_in
 from ..periods import PERIOD_CHOICES, Period, parse_period_name, period_label
+from .bases import ModelChoiceFieldBase
 from .object_picker import object_widget
 
 DEFAULT_DAYS = 30
@@ -34,7 +35,7 @@ MAX_TOP = 10
 MAX_DAYS = 3660
 
 
-class MetricField(forms.ModelChoiceField):
+class MetricField(ModelChoiceFieldBase):
     """A metric by primary key, or by its ``domain.ref`` label as on the command line."""
 
     def to_python(self, value: Any) -> Metric | None:
@@ -42,10 +43,12 @@ class MetricField(forms.ModelChoiceField):
             return None
         text = str(value).strip()
         if text.isdigit():
-            return super().to_python(text)
+            return cast("Metric | None", super().to_python(text))
         domain_ref, _sep, ref = text.rpartition(".")
         try:
-            return self.queryset.get(domain__ref=domain_ref, ref=ref)
+            # The field is always built with a queryset (the stubs allow None).
+            metrics = cast("models.QuerySet[Metric]", self.queryset)
+            return metrics.get(domain__ref=domain_ref, ref=ref)
         except Metric.DoesNotExist:
             raise ValidationError(
                 _("Unknown metric %(value)s."), code="invalid_choice", params={"value": text}
@@ -77,7 +80,7 @@ class PeriodField(forms.Field):
             ) from None
 
 
-class ContentTypeField(forms.ModelChoiceField):
+class ContentTypeField(ModelChoiceFieldBase):
     """A content type by primary key or by ``app_label.model``."""
 
     def to_python(self, value: Any) -> ContentType | None:
@@ -85,10 +88,11 @@ class ContentTypeField(forms.ModelChoiceField):
             return None
         text = str(value).strip()
         if text.isdigit():
-            return super().to_python(text)
+            return cast("ContentType | None", super().to_python(text))
         app_label, _sep, model = text.lower().partition(".")
         try:
-            return self.queryset.get(app_label=app_label, model=model)
+            types = cast("models.QuerySet[ContentType]", self.queryset)
+            return types.get(app_label=app_label, model=model)
         except ContentType.DoesNotExist:
             raise ValidationError(
                 _("Unknown object type %(value)s."),
@@ -101,6 +105,9 @@ class ContentTypeField(forms.ModelChoiceField):
 
 
 class ChartForm(forms.Form):
+    # A mutable QueryDict (see __init__): clean() writes its defaults into it.
+    data: QueryDict
+
     metric = MetricField(
         queryset=Metric.objects.select_related("domain"),
         required=False,
@@ -123,7 +130,7 @@ class ChartForm(forms.Form):
 
     def __init__(
         self,
-        data: Any,
+        data: QueryDict,
         *,
         statistic_model: type[models.Model],
         today: datetime.date | None = None,
@@ -153,7 +160,8 @@ class ChartForm(forms.Form):
                 ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "metric" in cleaned and cleaned["metric"] is None:
             cleaned["metric"] = self._default_metric()
             if cleaned["metric"] is None:
@@ -203,7 +211,8 @@ class ChartForm(forms.Form):
             .values_list("metric_id", flat=True)
             .first()
         )
-        metrics = self.fields["metric"].queryset
+        field = cast(MetricField, self.fields["metric"])
+        metrics = cast("models.QuerySet[Metric]", field.queryset)
         if latest is not None:
             return metrics.get(pk=latest)
         return metrics.first()
@@ -233,7 +242,7 @@ class ObjectChartForm(ChartForm):
         widget=forms.NumberInput(attrs={"size": 3}),
     )
 
-    def __init__(self, data: Any, **kwargs: Any) -> None:
+    def __init__(self, data: QueryDict, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         # Offer the types that have statistics, plus the one asked for.
         used = self.statistic_model._default_manager.values("object_type")
@@ -274,8 +283,9 @@ class ObjectChartForm(ChartForm):
         objects shown), so that it works without script too."""
         widget = self.fields["object_id"].widget
         if isinstance(widget, forms.Select):
-            known = {value for value, _label in widget.choices}
-            widget.choices += [pair for pair in choices if pair[0] not in known]
+            offered = list(widget.choices)
+            known = {value for value, _label in offered}
+            widget.choices = offered + [pair for pair in choices if pair[0] not in known]
 
     def _pick_object_widget(self, object_type: ContentType, cleaned: dict[str, Any]) -> None:
         chosen = []

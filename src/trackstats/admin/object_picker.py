@@ -13,6 +13,7 @@ named in the request instead of from a field.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 
 class ObjectAutocompleteSelect(AutocompleteMixin, forms.Select):
     """The admin's autocomplete select for any model, with its options given."""
+
+    # Set by AutocompleteMixin.__init__: select2's language file, if it has one.
+    i18n_name: str | None
 
     def __init__(
         self,
@@ -72,14 +76,16 @@ class ObjectAutocompleteSelect(AutocompleteMixin, forms.Select):
         )
         return attrs
 
-    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         # The plain select's options: the ones given, not a query over a foreign key.
-        return forms.Select.optgroups(self, name, value, attrs)
+        return forms.Select.optgroups(self, name, list(value), attr)
 
 
 def searchable_admin(
     model: type[models.Model] | None, admin_site: AdminSite | None, request: HttpRequest | None
-) -> ModelAdmin | None:
+) -> ModelAdmin[Any] | None:
     """The model admin that can search ``model`` for this user, or None."""
     if model is None or admin_site is None or request is None:
         return None
@@ -118,6 +124,8 @@ class ObjectAutocompleteView(AutocompleteJsonView):
     """
 
     statistic_admin: StatisticAdmin | None = None
+    # Given to as_view(), as for Django's own autocomplete view.
+    admin_site: AdminSite
 
     def process_request(self, request: HttpRequest) -> tuple[str, Any, None, str]:
         term = request.GET.get("term", "")
@@ -137,7 +145,7 @@ class ObjectAutocompleteView(AutocompleteJsonView):
         assert self.statistic_admin is not None
         return self.statistic_admin.has_view_permission(request) and super().has_perm(request)
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         # No limit_choices_to: there is no foreign key to take it from.
         queryset = self.model_admin.get_queryset(self.request)
         queryset, distinct = self.model_admin.get_search_results(self.request, queryset, self.term)

@@ -6,7 +6,7 @@ queries does not grow with the number of rows shown.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -29,19 +29,23 @@ from ..models import (
     is_by_object,
 )
 from ..periods import period_label
+from .bases import ModelAdminBase
 from .filters import PeriodListFilter, is_number
 from .forms import ChartForm, ObjectChartForm
 from .object_picker import ObjectAutocompleteView
 from .run_log import LastTracked, TrackerRunAdmin, last_tracked
 from .views import chart_view
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _ListDisplayT
 
-class DomainAdmin(admin.ModelAdmin):
+
+class DomainAdmin(ModelAdminBase):
     list_display = ["ref", "name"]
     search_fields = ["ref", "name"]
 
 
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(ModelAdminBase):
     list_display = ["label", "name", "domain"]
     list_filter = ["domain"]
     search_fields = ["ref", "name", "description", "domain__ref", "domain__name"]
@@ -52,7 +56,7 @@ class MetricAdmin(admin.ModelAdmin):
         return obj.label
 
 
-class StatisticAdmin(admin.ModelAdmin):
+class StatisticAdmin(ModelAdminBase):
     """Change list of a statistic model, with a chart page at ``chart_url_name``.
 
     Works for custom statistic models too. The chart draws one row per date, so a
@@ -97,7 +101,7 @@ class StatisticAdmin(admin.ModelAdmin):
             return self.chart_form_class
         return ObjectChartForm if is_by_object(self.model) else ChartForm
 
-    def get_list_display(self, request: HttpRequest) -> list[str]:
+    def get_list_display(self, request: HttpRequest) -> _ListDisplayT[Any]:
         shown = list(super().get_list_display(request))
         return shown if self.has_chart() else [name for name in shown if name != "chart_link"]
 
@@ -191,7 +195,7 @@ class StatisticByDateAdmin(StatisticAdmin):
 
 
 class StatisticByDateAndObjectAdmin(StatisticAdmin):
-    chart_url_name = "trackstats_graph_by_date_and_object"
+    chart_url_name: str | None = "trackstats_graph_by_date_and_object"
 
     list_display = [
         "date",
@@ -223,10 +227,11 @@ class StatisticByDateAndObjectAdmin(StatisticAdmin):
         return format_html('<a href="{}">{}</a>', url, text)
 
     def chart_params(self, obj: AbstractStatistic) -> dict[str, Any]:
+        # A by-object model's rows: the generic foreign key's two columns.
         return {
             **super().chart_params(obj),
-            "object_type": obj.object_type_id,
-            "object_id": obj.object_id,
+            "object_type": getattr(obj, "object_type_id"),  # noqa: B009
+            "object_id": getattr(obj, "object_id"),  # noqa: B009
         }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,6 +28,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import TrackerRun
 from ..periods import period_name
+from .bases import ModelAdminBase
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
 from .filters import RunPeriodListFilter
 
 # Inline, as the admin pages load no stylesheet of trackstats: an icon and its word, or
@@ -70,7 +74,7 @@ class RunChangeList(ChangeList):
         )
 
 
-class TrackerRunAdmin(admin.ModelAdmin):
+class TrackerRunAdmin(ModelAdminBase):
     """The run log, newest first: read with the view permission, prune with the delete one."""
 
     list_display = [
@@ -115,7 +119,7 @@ class TrackerRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: TrackerRun | None = None) -> bool:
         return False
 
-    def get_fieldsets(self, request: HttpRequest, obj: TrackerRun | None = None) -> list:
+    def get_fieldsets(self, request: HttpRequest, obj: TrackerRun | None = None) -> _FieldsetSpec:
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and obj.error:
             fieldsets.append((_("Error"), {"fields": ["error_text"]}))

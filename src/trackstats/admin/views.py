@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -16,10 +16,11 @@ from ..charts import ChartPoint, ChartSeries, render_series_chart, series_colour
 from ..charts.palette import OTHER_COLOUR, PREVIOUS_COLOUR
 from ..charts.points import format_date, format_value
 from ..periods import period_label, period_name
+from ..querysets import StatisticQuerySet
 from .chart_data import ObjectSeries, has_total, previous_range, read_points, read_top_series
 from .chart_links import quick_ranges, with_params
 from .chart_summary import figures, summary_rows
-from .forms import ChartForm
+from .forms import ChartForm, ObjectChartForm
 
 if TYPE_CHECKING:
     from .options import StatisticAdmin
@@ -101,26 +102,30 @@ def _read_series(
     """The series to draw, the previous period's points if asked, and by object in
     top mode the objects' series."""
     data = form.cleaned_data
-    queryset = model._default_manager.narrow(metric=data["metric"], period=data["period"])
-    window = {"period": data["period"], "today": form.today}
+    # Every statistic model's manager is built on StatisticQuerySet.
+    rows = cast(StatisticQuerySet, model._default_manager.all())
+    queryset = rows.narrow(metric=data["metric"], period=data["period"])
+    period, today = data["period"], form.today
     if "object_type" in data and not data.get("object_id"):
         queryset = queryset.filter(object_type=data["object_type"])
         objects = read_top_series(
             queryset, data["object_type"], data["from_date"], data["to_date"],
-            limit=data["top"], **window,
+            limit=data["top"], period=period, today=today,
         )  # fmt: skip
-        form.offer_objects([(s.object_id, s.label) for s in objects if s.object_id])
+        cast(ObjectChartForm, form).offer_objects(
+            [(s.object_id, s.label) for s in objects if s.object_id]
+        )
         return [_object_chart_series(each) for each in objects], None, objects
     if "object_type" in data:
         queryset = queryset.filter(object_type=data["object_type"], object_id=data["object_id"])
-    points = read_points(queryset, data["from_date"], data["to_date"], **window)
+    points = read_points(queryset, data["from_date"], data["to_date"], period=period, today=today)
     if not points:
         return [], None, []
     series = [ChartSeries(_chart_title(data), points)]
     before = previous_range(data["from_date"], data["to_date"], data["period"])
     if not data.get("previous") or before is None:
         return series, None, []
-    previous = read_points(queryset, *before, **window)
+    previous = read_points(queryset, *before, period=period, today=today)
     series.append(ChartSeries(_("Previous period"), previous, previous=True))
     return series, previous, []
 

@@ -155,12 +155,12 @@ def render_series_chart(
         return x_of(index)
 
     max_ticks = max(2, int(plot_w // DATE_LABEL_ROOM))
-    for tick in date_ticks(dates[0], dates[-1], max_ticks=max_ticks):
-        x = x_of_date(tick.date)
+    for date_tick in date_ticks(dates[0], dates[-1], max_ticks=max_ticks):
+        x = x_of_date(date_tick.date)
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{base:.1f}" y2="{base + 5:.1f}" '
             f'stroke="#777"/><text x="{x:.1f}" y="{base + 8 + FONT_SIZE:.1f}" '
-            f'text-anchor="middle" fill="#555">{escape(tick.label)}</text>'
+            f'text-anchor="middle" fill="#555">{escape(date_tick.label)}</text>'
         )
     parts.append("</g>")
 

@@ -26,7 +26,7 @@ def nice_step(raw_step: float) -> float:
     """The smallest step of the form 1, 2 or 5 times a power of ten that is >= raw_step."""
     if raw_step <= 0 or not math.isfinite(raw_step):
         raise ValueError(f"raw_step must be a positive finite number, got {raw_step!r}")
-    magnitude = 10 ** math.floor(math.log10(raw_step))
+    magnitude = 10.0 ** math.floor(math.log10(raw_step))
     for factor in (1, 2, 5, 10):
         step = factor * magnitude
         # Tolerate float noise such as 0.30000000000000004 for 0.3.
