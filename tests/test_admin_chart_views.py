@@ -430,9 +430,11 @@ def test_numbers_and_dates_follow_the_locale(
             admin_client, "admin:trackstats_decimalstatisticbydate_chart", metric=metric.pk,
             from_date=day(0), to_date=day(2),
         )  # fmt: skip
+        # The summary's labels are translated too (German: "Höchstwert").
+        highest = translation.gettext("Highest")
     assert tooltips(response)[1] == f"{date}: {value}"
     rows = {label: text for label, text in summary(response).items()}
-    assert rows["Highest"] == f"{value} ({date})"
+    assert rows[highest] == f"{value} ({date})"
     root = chart_svg(response)
     axis = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "ts-value-axis")
     labels = [t.text for t in axis.iter(f"{SVG}text")]
