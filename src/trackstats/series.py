@@ -20,7 +20,7 @@ import calendar
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -39,6 +39,8 @@ from .periods import (
 
 if TYPE_CHECKING:
     import pandas
+
+    from .querysets import StatisticQuerySet
 
 Series = list[tuple[datetime.date, Any]]
 
@@ -78,7 +80,7 @@ def series_dates(
     return dates
 
 
-def series_period(queryset: models.QuerySet) -> int | None:
+def series_period(queryset: models.QuerySet[Any]) -> int | None:
     """The period a queryset is narrowed to (``narrow(period=...)`` or
     ``filter(period=...)``), or None."""
     for child in queryset.query.where.children:
@@ -87,16 +89,16 @@ def series_period(queryset: models.QuerySet) -> int | None:
         if getattr(child, "lookup_name", None) == "exact" and getattr(target, "name", None) == (
             "period"
         ):
-            return int(child.rhs)
+            return int(getattr(child, "rhs"))  # noqa: B009 (the Node types do not say it)
     return None
 
 
-def _period_of(queryset: models.QuerySet, period: int | None) -> int | None:
+def _period_of(queryset: models.QuerySet[Any], period: int | None) -> int | None:
     return period if period is not None else series_period(queryset)
 
 
 def series(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     from_date: datetime.date,
     to_date: datetime.date,
     fill: Any = 0,
@@ -126,11 +128,11 @@ def series(
 
 
 def series_by_object(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     from_date: datetime.date,
     to_date: datetime.date,
     fill: Any = 0,
-    objects: Iterable[models.Model] | models.QuerySet | None = None,
+    objects: Iterable[models.Model] | models.QuerySet[Any] | None = None,
     period: int | None = None,
 ) -> dict[Any, Series]:
     """One gap-filled series per object of a by-object statistic queryset.
@@ -154,7 +156,7 @@ def series_by_object(
             (ContentType.objects.db_manager(queryset.db).get_for_model(obj).pk, object_id_of(obj))
             for obj in instances
         ]
-        queryset = queryset.narrow(objects=instances)
+        queryset = cast("StatisticQuerySet", queryset).narrow(objects=instances)
     rows = (
         queryset.filter(date__gte=from_date, date__lte=to_date)
         .order_by()
@@ -395,7 +397,7 @@ def series_columns(model: type[models.Model]) -> list[str]:
 
 
 def to_dataframe(
-    queryset: models.QuerySet,
+    queryset: models.QuerySet[Any],
     from_date: datetime.date | None = None,
     to_date: datetime.date | None = None,
     fill: Any = 0,
@@ -426,7 +428,9 @@ def to_dataframe(
     return frame
 
 
-def _series_records(queryset: models.QuerySet, model: type[models.Model]) -> Iterator[tuple]:
+def _series_records(
+    queryset: models.QuerySet[Any], model: type[models.Model]
+) -> Iterator[tuple[Any, ...]]:
     by_object = is_by_object(model)
     extra = _extra_dimensions(model)
     fields = ["metric__domain__ref", "metric__ref", "period"]
@@ -446,28 +450,28 @@ def _series_records(queryset: models.QuerySet, model: type[models.Model]) -> Ite
 
 
 def _gap_filled(
-    records: Iterator[tuple], from_date: datetime.date, to_date: datetime.date, fill: Any
-) -> Iterator[tuple]:
+    records: Iterator[tuple[Any, ...]], from_date: datetime.date, to_date: datetime.date, fill: Any
+) -> Iterator[tuple[Any, ...]]:
     # Records arrive grouped by series and ordered by date within each series. Each
     # series is filled on the dates of its own period (one per bucket for calendar
     # periods); its period name is the second part of its key.
-    current_key: tuple | None = None
+    current_key: tuple[Any, ...] | None = None
     stored: dict[datetime.date, Any] = {}
 
-    def flush() -> Iterator[tuple]:
-        period = parse_period_name(current_key[1])
+    def flush(key: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+        period = parse_period_name(key[1])
         for date in series_dates(from_date, to_date, period):
-            yield (date, *current_key, stored.get(date, fill))
+            yield (date, *key, stored.get(date, fill))
 
     for date, *middle, value in records:
         key = tuple(middle)
         if key != current_key:
             if current_key is not None:
-                yield from flush()
+                yield from flush(current_key)
             current_key, stored = key, {}
         stored[date] = value
     if current_key is not None:
-        yield from flush()
+        yield from flush(current_key)
 
 
 def _extra_dimensions(model: type[models.Model]) -> list[str]:

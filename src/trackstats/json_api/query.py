@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ from django.db import models, router
 
 from ..conf import settings
 from ..exchange import extra_dimensions, statistic_models
-from ..models import Metric, is_by_object
+from ..models import Metric, forward_field, is_by_object, statistic_rows
 from ..periods import (
     bucket_start,
     calendar_months,
@@ -81,7 +81,7 @@ class SeriesQuery:
 
     def queryset(self) -> models.QuerySet[Any]:
         """The statistics of this query (every date: series functions cut the range)."""
-        queryset: models.QuerySet[Any] = self.model._default_manager.narrow(  # type: ignore[attr-defined]
+        queryset = statistic_rows(self.model, router.db_for_read(self.model)).narrow(
             metric=self.metric, period=self.period
         )
         if self.object_type is not None:
@@ -93,19 +93,13 @@ class SeriesQuery:
     def in_scale(self, value: Any) -> Any:
         """A Decimal with the model's decimal places (sums come back without them on
         some databases); other values unchanged."""
-        return _in_scale(value_field_of(self.model), value)
+        return _in_scale(forward_field(self.model, "value"), value)
 
     @property
     def zero(self) -> Any:
         """Zero in the type of the model's values: where a running total starts."""
-        value_field = value_field_of(self.model)
+        value_field = forward_field(self.model, "value")
         return _in_scale(value_field, value_field.to_python(0))
-
-
-def value_field_of(model: type[models.Model]) -> models.Field[Any, Any]:
-    """The ``value`` field of a statistic model."""
-    # AbstractStatistic declares it, and a custom model can only redefine it as a field.
-    return cast("models.Field[Any, Any]", model._meta.get_field("value"))
 
 
 def parse_model(params: Mapping[str, Any]) -> type[models.Model]:
@@ -255,7 +249,7 @@ def _fill(params: Mapping[str, Any], model: type[models.Model]) -> Any:
     text = _text(params, "fill", "0").strip()
     if text.lower() == "null":
         return None
-    value_field = value_field_of(model)
+    value_field = forward_field(model, "value")
     try:
         value = value_field.to_python(text)
     except ValidationError:
@@ -322,11 +316,7 @@ def _top(text: str | None) -> int:
 
 
 def _dimension_fields(model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:
-    fields = {
-        name: dimension
-        for name in extra_dimensions(model)
-        if isinstance(dimension := model._meta.get_field(name), models.Field)
-    }
+    fields = {name: forward_field(model, name) for name in extra_dimensions(model)}
     clashing = sorted(set(fields) & PARAMETERS)
     if clashing:
         raise InvalidQuery(
