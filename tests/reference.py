@@ -1,6 +1,7 @@
 """A plain-Python reading of what a tracker must store.
 
-It follows DESIGN.md, "Semantics trackers must hold exactly", and nothing else: no code
+It follows DESIGN.md, "Semantics trackers must hold exactly", and the LIFETIME
+re-run guarantee of docs/concepts.md (``continued_values``), and nothing else: no code
 is shared with ``trackstats.trackers``. It is deliberately naive (every date times every
 source row) so that it is easy to check by eye; the property tests compare the engine
 with it on small inputs.
@@ -142,6 +143,55 @@ def expected_values(
                 windows[key].append(row.value)
         for key, values in windows.items():
             result[key] = aggregate(op, values)
+    return result
+
+
+# LIFETIME re-runs of these aggregates of whole numbers continue from the values stored
+# for the day before the start (docs/concepts.md, "What a run guarantees").
+CONTINUED_AGGREGATES = ("count", "count_if", "sum", "min", "max")
+
+
+def continued_values(
+    rows: Iterable[Row],
+    tz: datetime.tzinfo,
+    op: str,
+    start: datetime.date,
+    today: datetime.date,
+    by_object: bool,
+    base: Mapping[Key, Any],
+) -> dict[Key, Any]:
+    """What a LIFETIME run from ``start`` stores when it continues from ``base``.
+
+    ``base`` maps each key without its date (``()`` by date, ``(object_id,)`` by
+    object) to the value stored for it on the day before ``start``. The value of date
+    ``d`` is that stored value combined (added, or the smaller or larger of the two)
+    with the aggregate of the rows dated ``start`` through ``d``; source rows dated
+    before ``start`` are not read. A key appears from ``start`` on when it has a
+    stored value or, from its first row's date on, when it has rows.
+    """
+    if op not in CONTINUED_AGGREGATES:
+        raise ValueError(f"a LIFETIME run of {op!r} does not continue from stored values")
+    dated = [(local_date(row.moment, tz), row) for row in rows]
+    result: dict[Key, Any] = {}
+    for day in dates_between(start, today):
+        windows: dict[Key, list[Any]] = {key: [] for key in base}
+        for row_date, row in dated:
+            if by_object and row.object_id is None:
+                continue
+            if start <= row_date <= day:
+                windows.setdefault((row.object_id,) if by_object else (), []).append(row.value)
+        for key, values in windows.items():
+            part = aggregate(op, values) if values else None
+            known = [value for value in (base.get(key), part) if value is not None]
+            if not known:
+                combined = None
+            elif op == "min":
+                combined = min(known)
+            elif op == "max":
+                combined = max(known)
+            else:
+                combined = sum(known)
+            result[(day, *key)] = combined
     return result
 
 

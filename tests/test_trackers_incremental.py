@@ -1,15 +1,16 @@
 """Start dates, incremental and corrective runs, transactions and query counts."""
 
 import datetime
+import decimal
 
 import pytest
 from django.db import DatabaseError, connection
-from django.db.models import Sum
+from django.db.models import Avg, Count, Sum
 from django.test.utils import CaptureQueriesContext
 
 from tests.test_trackers import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order
-from trackstats.models import Period, StatisticByDate
+from trackstats.models import DecimalStatisticByDate, Period, StatisticByDate
 from trackstats.trackers import (
     CountObjectsByDateAndObjectTracker,
     CountObjectsByDateTracker,
@@ -225,6 +226,82 @@ def test_query_count_does_not_grow_with_rows_days_or_objects(period):
         )
         counts.append((first_runs, reruns))
     assert counts[0] == counts[1]
-    # Start date (stored date, first row), lock, delete, insert, savepoint and its
-    # release (the test runs inside a transaction), and MySQL's lock release.
-    assert max(max(pair) for pair in counts[0]) <= 9
+    # Start date (stored date, first row), LIFETIME's stored row of the day before the
+    # start, lock, delete, insert, savepoint and its release (the test runs inside a
+    # transaction), and MySQL's lock release.
+    assert max(max(pair) for pair in counts[0]) <= 10
+
+
+def test_lifetime_rerun_continues_from_the_value_stored_the_day_before_its_start():
+    who = customer()
+    order(at(days_ago(6)), who)
+    order(at(days_ago(3)), who)
+    tracker = counter(period=Period.LIFETIME)
+    tracker.track(Order.objects.all())
+    assert stored(tracker)[(days_ago(0),)] == 2
+    order(at(days_ago(5)), who)  # before the re-run's start (today): not read
+    order(at(days_ago(0)), who)
+    result = tracker.track(Order.objects.all())
+    assert result.start_date == days_ago(0)
+    assert stored(tracker)[(days_ago(1),)] == 2
+    assert stored(tracker)[(days_ago(0),)] == 3  # yesterday's 2, plus today's order
+    # Nothing stored before the first stored date: since= there reads the whole history.
+    tracker.track(Order.objects.all(), since=days_ago(7))
+    assert stored(tracker)[(days_ago(5),)] == 2
+    assert stored(tracker)[(days_ago(0),)] == 4
+
+
+def test_lifetime_rerun_by_object_continues_per_object():
+    old, new = customer("old"), customer("new")
+    order(at(days_ago(4)), old)
+    order(at(days_ago(2)), old)
+    tracker = CountObjectsByDateAndObjectTracker(
+        period=Period.LIFETIME,
+        metric=make_metric(),
+        date_field="created",
+        object_model=Customer,
+        object_field="customer",
+        tz=UTC,
+    )
+    tracker.track(Order.objects.all())
+    # A stored value that is not the source's (say, kept after old orders were
+    # archived): the re-run adds to it.
+    tracker.statistic_model.objects.filter(
+        metric=tracker.metric, date=days_ago(2), object_id=str(old.pk)
+    ).update(value=40)
+    order(at(days_ago(3)), new)  # before the start, for an object with no stored row
+    order(at(days_ago(0)), old)
+    order(at(days_ago(0)), new)
+    # From yesterday (today, the last stored date, minus one day of lookback), on top
+    # of the day before.
+    assert tracker.track(Order.objects.all(), lookback=1).start_date == days_ago(1)
+    today = {key[2]: value for key, value in stored(tracker).items() if key[0] == days_ago(0)}
+    assert today == {str(old.pk): 41, str(new.pk): 1}
+    assert stored(tracker)[(days_ago(1), tracker.scope().object_type.pk, str(old.pk))] == 40
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "expected"),
+    [
+        (Count("customer", distinct=True), decimal.Decimal(2)),
+        (Avg("amount"), decimal.Decimal("2.5833")),  # 7.75 / 3, to 4 places
+        (Sum("amount"), decimal.Decimal("7.75")),
+    ],
+    ids=["distinct", "average", "decimal-sum"],
+)
+def test_lifetime_reruns_that_cannot_continue_read_the_history(aggregate, expected):
+    first, second = customer("a"), customer("b")
+    order(at(days_ago(4)), first, amount=decimal.Decimal("1.25"))
+    order(at(days_ago(2)), first, amount=decimal.Decimal("2.00"))
+    tracker = ObjectsByDateTracker(
+        period=Period.LIFETIME,
+        metric=make_metric(),
+        date_field="created",
+        aggr_op=aggregate,
+        statistic_model=DecimalStatisticByDate,
+        tz=UTC,
+    )
+    tracker.track(Order.objects.all())
+    order(at(days_ago(3)), second, amount=decimal.Decimal("4.50"))  # before the start
+    assert tracker.track(Order.objects.all()).start_date == days_ago(0)
+    assert stored(tracker)[(days_ago(0),)] == expected

@@ -27,7 +27,7 @@ import datetime
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from asgiref.sync import sync_to_async
@@ -43,7 +43,7 @@ from .engine.aggregates import FRACTIONAL_AGGREGATES, SUPPORTED_AGGREGATES
 from .engine.calendar import local_date
 from .engine.dialects import dialect_for
 from .engine.run import Target, convert_date, convert_value, read, write
-from .engine.statements import Source, Window, build_select
+from .engine.statements import Source, StoredBase, Window, build_select
 from .models import (
     AbstractStatistic,
     Domain,
@@ -56,6 +56,7 @@ from .models import (
 )
 from .objects import object_id_of
 from .periods import (
+    Period,
     bucket_start,
     calendar_months,
     is_calendar,
@@ -115,6 +116,9 @@ class _Plan:
     end: datetime.date
     #: Stored rows after ``end`` to remove as well (a time zone change moved them).
     delete_until: datetime.date | None = None
+    #: LIFETIME: the day before ``start``, when statistics are stored for it; the run
+    #: continues from them instead of reading the source history before ``start``.
+    continue_from: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -429,7 +433,7 @@ class ObjectsByDateTracker:
         start, end = plan.start, plan.end
         if start is None or start > end:
             return ComputedRun(start, end, {})
-        select = self._select(queryset, start, end)
+        select = self._select(queryset, plan)
         target = self._target(queryset.db)
         fields = [self.statistic_model._meta.get_field(n) for n in target.keyed_fields]
         value_field = self.statistic_model._meta.get_field("value")
@@ -489,7 +493,7 @@ class ObjectsByDateTracker:
                 with transaction.atomic(using=using):
                     log_success(self._record(name, started_at, clock, result), scope, using)
             else:
-                select = self._select(queryset, start, end)
+                select = self._select(queryset, plan)
 
                 def log(written: int, deleted: int) -> None:
                     done = TrackResult(start, end, written, max(deleted - written, 0), zone)
@@ -581,12 +585,33 @@ class ObjectsByDateTracker:
         lookback: int | None,
         scope: Scope | None = None,
     ) -> _Plan:
+        scope = scope or self.scope(queryset.db)
         plan = self._plan_dates(queryset, since, until, lookback, scope)
-        if plan.start is None or not is_calendar(self.period):
+        if plan.start is None:
+            return plan
+        if self.period == Period.LIFETIME:
+            return replace(plan, continue_from=self._plan_continue_from(queryset, plan, scope))
+        if not is_calendar(self.period):
             return plan
         # A calendar bucket is computed whole: from its first day.
         aligned = bucket_start(plan.start, self.period)
         return _Plan(aligned, plan.end, plan.delete_until)
+
+    def _plan_continue_from(
+        self, queryset: models.QuerySet, plan: _Plan, scope: Scope
+    ) -> datetime.date | None:
+        """The day before a LIFETIME run's start, if statistics are stored for it.
+
+        A run that writes LIFETIME rows writes one for every date of its range and
+        every key with data by then, so a stored row on that day means the values of
+        that day are there to continue from. None (read the history) after a time
+        zone change, or when nothing is stored for that day: a first run, or a
+        ``since`` before the first stored date.
+        """
+        if plan.delete_until is not None or plan.start is None:
+            return None
+        day = plan.start - datetime.timedelta(days=1)
+        return day if scope.stored_rows(queryset.db).filter(date=day).exists() else None
 
     def _plan_dates(
         self,
@@ -727,7 +752,9 @@ class ObjectsByDateTracker:
     def _zone(self) -> datetime.tzinfo:
         return self.tz if self.tz is not None else timezone.get_current_timezone()
 
-    def _select(self, queryset: models.QuerySet, start: datetime.date, end: datetime.date):
+    def _select(self, queryset: models.QuerySet, plan: _Plan):
+        start, end = plan.start, plan.end
+        assert start is not None
         model = queryset.model
         date = _resolve_path(model, self.date_field, "date_field")
         object_field, object_target = self._object_source(model)
@@ -739,6 +766,7 @@ class ObjectsByDateTracker:
             object_field=object_field,
             object_target=object_target,
             dimensions=tuple(self.dimensions.items()),
+            stored_base=self._stored_base(queryset.db, plan.continue_from),
         )
         if is_calendar(self.period):
             window = Window(
@@ -754,6 +782,12 @@ class ObjectsByDateTracker:
         value = self.statistic_model._meta.get_field("value")
         dialect = dialect_for(_connection(queryset.db))
         return build_select(source, window, dialect, isinstance(value, models.FloatField))
+
+    def _stored_base(self, using: str, day: datetime.date | None) -> StoredBase | None:
+        if day is None:
+            return None
+        rows = self.stored_rows(using).filter(date=day)
+        return StoredBase(rows, self._target(using).keyed_fields)
 
     def _object_source(self, model: type[models.Model]) -> tuple[str | None, Any]:
         return None, None

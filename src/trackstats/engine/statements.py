@@ -22,7 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 from django.utils import timezone
 
-from ..objects import ObjectIdText
+from ..objects import OBJECT_ID_MAX_LENGTH, ObjectIdText
 from .aggregates import AggregatePlan, Strategy, generic_call, plan_aggregate
 from .calendar import ONE_DAY, day_start, shift_pieces
 from .dialects import Dialect
@@ -49,6 +49,25 @@ class Source:
     object_target: models.Field | None = None
     #: (statistic field name, source field path) of extra key dimensions.
     dimensions: tuple[tuple[str, str], ...] = ()
+    #: LIFETIME: the stored statistics a re-run may continue from (see ``StoredBase``).
+    stored_base: StoredBase | None = None
+
+
+@dataclass(frozen=True)
+class StoredBase:
+    """The stored LIFETIME statistics of the day before a run's start date.
+
+    A LIFETIME value of a count, or of a sum, minimum or maximum of whole numbers, is
+    the stored value of that day combined with the rows from the start date on, so a
+    re-run need not read the history before its start. The planner passes this only
+    when such rows exist (see ``ObjectsByDateTracker._plan``).
+    """
+
+    #: The stored rows of this run's scope (metric, period, fixed object) on that day.
+    rows: models.QuerySet
+    #: Statistic field names of the select's key columns, in their order (the object
+    #: id first when the statistics are by object, then the dimensions).
+    key_fields: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -132,6 +151,10 @@ class _Builder:
         self.key_names: tuple[str, ...] = (
             (OBJECT,) if source.object_field else ()
         ) + self.dimension_names
+        #: Whether the object key is the canonical id text from the start (a LIFETIME
+        #: run continuing from stored rows, which hold that text) rather than the
+        #: native key turned into text at the end.
+        self.object_as_text = False
 
     # ------------------------------------------------------------ ORM part
     def rows(self, first: datetime.date | None, collapse: bool = False) -> models.QuerySet:
@@ -176,6 +199,8 @@ class _Builder:
             # joining on it is much cheaper than on text. The result turns it into the
             # canonical object id text at the very end (see ``object_ids()``).
             keys[OBJECT] = F(source.object_field)
+            if self.object_as_text:
+                keys[OBJECT] = ObjectIdText(keys[OBJECT], source.object_target)
         for key_name, (_, path) in zip(self.dimension_names, source.dimensions, strict=True):
             filters[f"{path}__isnull"] = False
             keys[key_name] = F(path)
@@ -205,6 +230,8 @@ class _Builder:
 
     def object_ids(self, select: Select) -> None:
         """Replace the native object key of the result by its canonical text."""
+        if self.object_as_text:
+            return
         q = self.q
         raw = RawSQL(f"r.{q(OBJECT)}", [], output_field=self.source.object_target)
         compiler = Query(None).get_compiler(connection=self.dialect.connection)
@@ -381,7 +408,8 @@ class _Builder:
             return
         q = self.q
         if plan.strategy is Strategy.COMPOSABLE:
-            self.lifetime_parts(select, plan)
+            if not self.lifetime_from_base(select, plan):
+                self.lifetime_parts(select, plan)
             combine = [part.combine for part in plan.parts]
             finish = plan.finish
         else:
@@ -406,6 +434,52 @@ class _Builder:
         names = [f"trackstats_p{i}" for i in range(len(combine))]
         # One row per (day, key) already: the running totals need no grid of dates.
         self.stretches(select, names, combine, finish, self.window.start - ONE_DAY, False)
+
+    def lifetime_from_base(self, select: Select, plan: AggregatePlan) -> bool:
+        """LIFETIME from the values stored for the day before the start, when exact.
+
+        Only for one part (count, sum, minimum, maximum: an average's stored ratio
+        cannot be continued) of whole numbers (stored as they are computed, with no
+        rounding) and without a ``default`` (a stored default is not the aggregate of
+        the earlier rows). The stored rows, dated the day before the start, take the
+        place of ``lifetime_parts()``'s aggregate over every earlier source row: the
+        run reads only the rows from the start on, whatever the length of the history.
+        Returns False (nothing added) when the stored values cannot be used.
+        """
+        base = self.source.stored_base
+        if base is None or len(plan.parts) != 1 or self.source.aggregate.default is not None:
+            return False
+        q = self.q
+        part = plan.parts[0]
+        self.object_as_text = True
+        daily = self.rows(self.window.start).values(AT, *self.key_names)
+        daily = daily.annotate(trackstats_p0=part.aggregate)
+        if not isinstance(
+            daily.query.annotations["trackstats_p0"].output_field, models.IntegerField
+        ):
+            self.object_as_text = False
+            return False
+        stored_keys: dict[str, Any] = {}
+        fields = iter(base.key_fields)
+        if self.source.object_field:
+            text = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
+            # Through the same expression as the source's keys: the same type and, on
+            # MySQL, the same collation, so that both sides partition together.
+            stored_keys[OBJECT] = ObjectIdText(F(next(fields)), text)
+        for name, field_name in zip(self.dimension_names, fields, strict=True):
+            stored_keys[name] = F(field_name)
+        eve = Value(self.window.start - ONE_DAY, output_field=models.DateField())
+        stored = base.rows.order_by().values(**{AT: eve}, **stored_keys, trackstats_p0=F("value"))
+        stored_sql, stored_params = self.compile(stored)
+        daily_sql, daily_params = self.compile(daily)
+        listed = ", ".join(f"e.{q(c)}" for c in (AT, *self.key_names, "trackstats_p0"))
+        select.add(
+            "trackstats_src",
+            f"SELECT {listed} FROM ({stored_sql}) e "
+            f"UNION ALL SELECT {listed} FROM ({daily_sql}) e",
+            [*stored_params, *daily_params],
+        )
+        return True
 
     def lifetime_parts(self, select: Select, plan: AggregatePlan) -> None:
         """LIFETIME parts per day from the start, after one row per key that carries
@@ -677,4 +751,4 @@ def _db_instant(value: datetime.datetime) -> datetime.datetime:
     return timezone.make_naive(value, timezone.get_default_timezone())
 
 
-__all__ = ["DAY", "VALUE", "Select", "Source", "Window", "build_select"]
+__all__ = ["DAY", "VALUE", "Select", "Source", "StoredBase", "Window", "build_select"]
