@@ -442,6 +442,9 @@ def test_only_get_is_allowed_and_responses_are_private(reader, metric):
     assert response.json() == {"error": "POST is not allowed: use GET"}
     assert "GET" in response["Allow"]
     assert ok["Cache-Control"] == "private, no-store"
+    head = reader.head(URL, {"metric": "shop.orders", "from": "2024-01-01", "to": "2024-01-01"})
+    assert head.status_code == 200
+    assert head.content == b""
 
 
 def test_url_name_reverses():
