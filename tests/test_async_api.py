@@ -129,6 +129,7 @@ def test_a_lazy_registration_resolves_from_inside_a_running_event_loop():
     recorded = Metric.objects.register(domain=domain, ref="recorded")
     read = Metric.objects.register(domain=domain, ref="read")
     tracked = Metric.objects.register(domain=domain, ref="tracked")
+    counted = Metric.objects.register(domain=domain, ref="counted")
     order(at(days_ago(1)), customer())
 
     async def use_them():
@@ -143,18 +144,25 @@ def test_a_lazy_registration_resolves_from_inside_a_running_event_loop():
             metric=recorded, value=1, period=Period.DAY, date=D
         )
         nothing = await StatisticByDate.objects.amost_recent(metric=read, period=Period.DAY)
+        count = await StatisticByDate.objects.aincrement(metric=counted, period=Period.DAY)
         # Declaring a tracker does not resolve its metric; running it does, in the thread.
         tracker = CountObjectsByDateTracker(
             period=Period.DAY, metric=tracked, date_field="created", tz=UTC
         )
         result = await tracker.atrack(Order.objects.all())
-        return row, nothing, result
+        return row, nothing, count, result
 
-    row, nothing, result = run(use_them)
+    row, nothing, count, result = run(use_them)
     assert (row.metric.domain.ref, row.metric.ref, row.value) == ("async_lazy", "recorded", 1)
     assert nothing is None
+    assert (count.metric.ref, count.value) == ("counted", 1)
     assert result.rows_written == 1
-    assert set(Metric.objects.values_list("ref", flat=True)) >= {"recorded", "read", "tracked"}
+    assert set(Metric.objects.values_list("ref", flat=True)) >= {
+        "recorded",
+        "read",
+        "counted",
+        "tracked",
+    }
     assert StatisticByDate.objects.get(metric__ref="tracked").value == 1
 
 
