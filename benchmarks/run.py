@@ -36,11 +36,13 @@ REPO = Path(__file__).resolve().parent.parent
 VENV_07 = Path(__file__).resolve().parent / ".venv-07"
 PACKAGE_07 = "django-trackstats==0.7.0"
 VENDOR_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL", "mariadb": "MariaDB"}
-# Targets of issue 4: DAY within 1.5x of its floor, longer periods within 2x of the DAY
-# floor, an incremental re-run under 5% of a full run, peak RSS under 100 MB.
-DAY_TARGET = 1.5
-WINDOW_TARGET = 2.0
-INCREMENTAL_TARGET = 0.05
+# Targets of issue 14: every first run within 1.5x of its own floor; the +1 day re-run
+# at the largest size within 1.5x of the re-run at the smallest size of the same run
+# (its cost must not grow with the history); peak RSS flat across sizes (within 10% of
+# the smallest size's) and under 100 MB.
+FLOOR_TARGET = 1.5
+RERUN_GROWTH_TARGET = 1.5
+MEMORY_GROWTH_TARGET = 1.1
 MEMORY_TARGET_MB = 100.0
 
 
@@ -220,12 +222,24 @@ def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("ok" if ok else "**MISS**")
 
 
-def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -> list[str]:
+def table(
+    vendor: str,
+    rows: int,
+    results: dict[Case, dict[str, Phase]],
+    args,
+    smallest: tuple[int, dict[Case, dict[str, Phase]]] | None = None,
+) -> list[str]:
+    """The Markdown table of one database and size.
+
+    ``smallest`` is (size, results) of the smallest size of the same run, which the
+    re-runs and the memory of larger sizes are compared with; None for that size itself.
+    """
+    base_rows, base_results = smallest if smallest is not None else (rows, {})
     lines = [
         f"### {VENDOR_TITLES[vendor]}, {rows:,} rows",
         "",
-        "| case | run | DAY floor s | trackstats s | ratio | target | time "
-        "| own floor s | ratio to own floor | peak RSS MB (+run) | memory | rows "
+        "| case | run | trackstats s | own floor s | ratio | target | time "
+        "| DAY floor s | ratio to DAY floor | peak RSS MB (+run) | memory | rows "
         "| 0.7.0 s | 0.7.0 peak RSS MB (+run) | 0.7.0 rows |",
         "|---|---|--:|--:|--:|--:|---|--:|--:|--:|---|--:|--:|--:|--:|",
     ]
@@ -242,37 +256,42 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
             ours = ours or {"first": Phase(), "incremental": Phase()}
             label = f"{period.upper()} by {target}"
             own = results.get(Case("floor", period, target), {}).get("first", Phase())
+            base_case = base_results.get(Case("trackstats", period, target))
             for phase_name in ("first", "incremental"):
                 phase = ours[phase_name]
+                base_phase = base_case[phase_name] if base_case else None
                 old_phase = old[phase_name] if old else None
                 ratio_text, target_text, ok = "—", "—", None
                 if phase_name == "first":
-                    limit = DAY_TARGET if period == "day" else WINDOW_TARGET
-                    target_text = f"≤ {limit:g}x"
+                    target_text = f"≤ {FLOOR_TARGET:g}x own floor"
                     if phase.timeout is not None:
                         ok = False
-                    elif phase.seconds is not None and floor.seconds:
-                        ratio = phase.seconds / floor.seconds
+                    elif phase.seconds is not None and own.seconds:
+                        ratio = phase.seconds / own.seconds
                         ratio_text = f"{ratio:.2f}x"
-                        ok = ratio <= limit
-                    floor_text = floor.time_text()
+                        ok = ratio <= FLOOR_TARGET
                     own_text = own.time_text()
-                    own_ratio = (
-                        f"{phase.seconds / own.seconds:.2f}x"
-                        if phase.seconds is not None and own.seconds
+                    floor_text = floor.time_text()
+                    day_ratio = (
+                        f"{phase.seconds / floor.seconds:.2f}x"
+                        if phase.seconds is not None and floor.seconds
                         else "—"
                     )
                 else:
-                    full = ours["first"].seconds
-                    target_text = f"< {INCREMENTAL_TARGET:.0%} of full"
-                    if phase.timeout is not None:
-                        ok = False
-                    elif phase.seconds is not None and full:
-                        ratio = phase.seconds / full
-                        ratio_text = f"{ratio:.1%}"
-                        ok = ratio < INCREMENTAL_TARGET
-                    floor_text = own_text = own_ratio = ""
+                    own_text = floor_text = day_ratio = ""
+                    if smallest is None:
+                        target_text = "the base of larger sizes"
+                    else:
+                        target_text = f"≤ {RERUN_GROWTH_TARGET:g}x the {base_rows:,}-row re-run"
+                        if phase.timeout is not None:
+                            ok = False
+                        elif phase.seconds is not None and base_phase and base_phase.seconds:
+                            ratio = phase.seconds / base_phase.seconds
+                            ratio_text = f"{ratio:.2f}x"
+                            ok = ratio <= RERUN_GROWTH_TARGET
                 memory_ok = None if phase.peak_mb is None else phase.peak_mb < MEMORY_TARGET_MB
+                if memory_ok and base_phase is not None and base_phase.peak_mb:
+                    memory_ok = phase.peak_mb <= base_phase.peak_mb * MEMORY_GROWTH_TARGET
                 if old_phase is None:
                     old_time, old_memory, old_rows = "n/a", "", ""
                 elif phase_name == "incremental" and old["first"].timeout is not None:
@@ -287,8 +306,8 @@ def table(vendor: str, rows: int, results: dict[Case, dict[str, Phase]], args) -
                     if phase.check["missing"] or phase.check["extra"]:
                         mismatches.append(f"{label} {run_name}: {check_text(phase.check)}")
                 lines.append(
-                    f"| {label} | {run_name} | {floor_text} | {phase.time_text()} | "
-                    f"{ratio_text} | {target_text} | {verdict(ok)} | {own_text} | {own_ratio} | "
+                    f"| {label} | {run_name} | {phase.time_text()} | {own_text} | "
+                    f"{ratio_text} | {target_text} | {verdict(ok)} | {floor_text} | {day_ratio} | "
                     f"{phase.memory_text()} | "
                     f"{verdict(memory_ok)} | "
                     f"{'' if phase.rows is None else f'{phase.rows:,}'} | "
@@ -412,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     failures: list[str] = []
     for vendor in args.dbs:
-        for rows in args.row_counts:
+        by_size: list[tuple[int, dict[Case, dict[str, Phase]], list[str]]] = []
+        for rows in sorted(args.row_counts):
             flavors = [ours, old] if old else [ours]
             build_notes = []
             server = ""
@@ -429,15 +449,20 @@ def main(argv: list[str] | None = None) -> int:
                 results[case] = measure(flavor, vendor, rows, case, args)
                 if results[case]["first"].error:
                     failures.append(f"{vendor} {rows:,} {case.implementation} {case.label}")
-            lines.extend(table(vendor, rows, results, args))
-            lines.append(f"Data set built in: {', '.join(build_notes)}.")
+            notes = [f"Data set built in: {', '.join(build_notes)}."]
             if server:
-                lines.append(f"Server: {VENDOR_TITLES[vendor]} {server}.")
-            lines.append("")
+                notes.append(f"Server: {VENDOR_TITLES[vendor]} {server}.")
+            by_size.append((rows, results, notes))
             failures.extend(
                 f"{vendor} {rows:,} {name}: rows differ from the floor's"
                 for name in check_failures(results)
             )
+        # Tables once every size is measured: larger sizes compare with the smallest.
+        smallest_rows, smallest_results, _ = by_size[0]
+        for index, (rows, results, notes) in enumerate(by_size):
+            base = None if index == 0 else (smallest_rows, smallest_results)
+            lines.extend(table(vendor, rows, results, args, base))
+            lines.extend([*notes, ""])
     lines.append(f"Total time of the run: {time.perf_counter() - started:.0f} s.")
     text = "\n".join(lines) + "\n"
     print(text)
