@@ -43,12 +43,19 @@ BY_OBJECT_CHART = "admin:trackstats_graph_by_date_and_object"
 BY_DATE_LABEL = "trackstats.StatisticByDate"
 BY_OBJECT_LABEL = "trackstats.StatisticByDateAndObject"
 JAN = datetime.date(2026, 1, 1)
-# Whole seconds, so that the ISO text of <time datetime> is predictable.
-NOW = timezone.now().replace(microsecond=0)
+# "Now" of the running test, in whole seconds so that the ISO text of <time datetime>
+# is predictable. Taken when each test starts, not at import: with the tests in random
+# order an import-time "now" can be minutes old when a test renders "3 hours ago".
+_now = [timezone.now().replace(microsecond=0)]
+
+
+@pytest.fixture(autouse=True)
+def _now_of_this_test():
+    _now[0] = timezone.now().replace(microsecond=0)
 
 
 def hours_ago(hours):
-    return NOW - datetime.timedelta(hours=hours)
+    return _now[0] - datetime.timedelta(hours=hours)
 
 
 @pytest.fixture
