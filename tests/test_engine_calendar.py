@@ -97,3 +97,22 @@ def test_a_skipped_day_has_no_instants():
     apia = zoneinfo.ZoneInfo("Pacific/Apia")
     skipped = datetime.date(2011, 12, 30)
     assert day_start(skipped, apia) == day_start(skipped + datetime.timedelta(days=1), apia)
+
+
+@pytest.mark.parametrize("name", ["UTC", "Etc/UTC", "Etc/Universal", "Zulu"])
+def test_utc_names_and_fixed_offsets_have_one_piece_whatever_the_range(name):
+    fixed = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+    for tz, storage, seconds in [
+        (zoneinfo.ZoneInfo(name), UTC, 0),
+        (fixed, zoneinfo.ZoneInfo(name), 19800),
+        (zoneinfo.ZoneInfo(name), fixed, -19800),
+    ]:
+        pieces = shift_pieces(utc(1990, 1, 1), utc(2030, 1, 1), tz, storage)
+        assert [(p.since, p.seconds) for p in pieces] == [(None, seconds)]
+
+
+def test_a_fixed_zone_against_a_storage_zone_with_dst_still_has_its_transitions():
+    fixed = datetime.timezone(datetime.timedelta(hours=1))
+    pieces = shift_pieces(utc(2024, 1, 1), utc(2025, 1, 1), fixed, AMSTERDAM)
+    assert [p.seconds for p in pieces] == [0, -3600, 0]
+    assert pieces[1].since == utc(2024, 3, 31, 1)

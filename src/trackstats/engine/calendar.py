@@ -70,6 +70,9 @@ def shift_pieces(
     """
     if end <= start:
         end = start + ONE_SECOND
+    if _never_changes(tz) and _never_changes(storage):
+        # Nothing to sample (a year of samples is a tenth of a short run's time).
+        return [ShiftPiece(None, _shift_at(start, tz, storage))]
     pieces = [ShiftPiece(None, _shift_at(start, tz, storage))]
     previous = start
     while previous < end:
@@ -81,6 +84,17 @@ def shift_pieces(
             continue
         previous = sample
     return pieces
+
+
+# tzdb names of UTC itself (zones and links): their offset is 0 at every instant.
+_UTC_NAMES = frozenset(
+    {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"}
+)
+
+
+def _never_changes(tz: datetime.tzinfo) -> bool:
+    """Whether ``tz`` has one offset for all time: a fixed offset, or UTC by name."""
+    return isinstance(tz, datetime.timezone) or getattr(tz, "key", None) in _UTC_NAMES
 
 
 def _first_change(
