@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, QueryDict
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..charts import ChartStyle
@@ -108,13 +109,15 @@ class ChartForm(forms.Form):
     # A mutable QueryDict (see __init__): clean() writes its defaults into it.
     data: QueryDict
 
+    # The models' own (translated) words, capitalised as form labels are.
     metric = MetricField(
         queryset=Metric.objects.select_related("domain"),
         required=False,
+        label=capfirst(_("metric")),
         empty_label=None,
         error_messages={"invalid_choice": _("Unknown metric.")},
     )
-    period = PeriodField(required=False)
+    period = PeriodField(required=False, label=capfirst(_("period")))
     from_date = forms.DateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
