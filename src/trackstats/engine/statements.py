@@ -462,7 +462,7 @@ class _Builder:
         stored_keys: dict[str, Any] = {}
         fields = iter(base.key_fields)
         if self.source.object_field:
-            text = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
+            text: models.CharField[str, str] = models.CharField(max_length=OBJECT_ID_MAX_LENGTH)
             # Through the same expression as the source's keys: the same type and, on
             # MySQL, the same collation, so that both sides partition together.
             stored_keys[OBJECT] = ObjectIdText(F(next(fields)), text)
