@@ -27,7 +27,7 @@ from django.db import DatabaseError, connection, connections
 from django.test import override_settings
 from django.utils.connection import ConnectionDoesNotExist
 
-from tests.test_trackers import UTC, at, customer, make_metric, order, stored
+from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Order, RevenueStatistic, StatisticByCountry
 from trackstats import runs
 from trackstats.models import (

@@ -7,7 +7,7 @@ import zoneinfo
 import pytest
 from django.db.models import Avg, Count, Sum
 
-from tests.test_trackers import at, customer, make_metric, order, stored
+from tests.factories import at, customer, make_metric, order, stored
 from tests.testapp.models import AverageStatistic, Customer, Order
 from trackstats.exchange import export_statistics, import_statistics
 from trackstats.models import Period, StatisticByDate, StatisticByDateAndObject

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Avg, Sum
 from django.urls import reverse
 
-from tests.test_trackers import customer, here, local_today, make_metric, order, stored
+from tests.factories import customer, here, local_today, make_metric, order, stored
 from tests.testapp.models import Order
 from trackstats import registry
 from trackstats.models import (

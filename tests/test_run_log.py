@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.db import DatabaseError, connection
 
-from tests.test_trackers import UTC, at, customer, make_metric, order, stored
+from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order
 from trackstats import runs
 from trackstats.models import Period, StatisticByDate, StatisticByDateAndObject, TrackerRun

@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from tests.test_trackers import UTC, at, customer, make_metric, order, stored
+from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order
 from trackstats.models import Period, StatisticByDateAndObject
 from trackstats.trackers import CountObjectsByDateAndObjectTracker, CountObjectsByDateTracker

@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, F, StdDev, Sum
 from django.db.models.functions import Upper
 from django.test.utils import isolate_apps
 
-from tests.test_trackers import make_metric
+from tests.factories import make_metric
 from tests.testapp.models import (
     AverageStatistic,
     Customer,

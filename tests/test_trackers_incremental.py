@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Avg, Count, Sum
 from django.test.utils import CaptureQueriesContext
 
-from tests.test_trackers import UTC, at, customer, make_metric, order, stored
+from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order
 from trackstats.models import DecimalStatisticByDate, Period, StatisticByDate
 from trackstats.trackers import (

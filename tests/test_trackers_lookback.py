@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.test_trackers import UTC, at, customer, order, reference, stored
+from tests.factories import UTC, at, customer, order, reference, stored
 from tests.test_trackers_incremental import counter, days_ago
 from tests.testapp.models import Order
 from trackstats import runs

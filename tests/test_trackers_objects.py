@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
 from django.utils import timezone
 
-from tests.test_trackers import UTC, at, customer, make_metric, order, stored
+from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order, Shop, UUIDCustomer
 from trackstats.models import Period, StatisticByDateAndObject
 from trackstats.objects import object_id_of

@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_trackers import make_metric, reference, stored
+from tests.factories import make_metric, reference, stored
 from tests.testapp.models import Customer, Order, OrderLine
 from trackstats.models import Period, StatisticByDate
 from trackstats.trackers import CountObjectsByDateTracker, ObjectsByDateTracker

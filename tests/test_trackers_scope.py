@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from tests.test_trackers import UTC, at, customer, make_metric, order
+from tests.factories import UTC, at, customer, make_metric, order
 from tests.testapp.models import Customer, Order
 from trackstats import runs
 from trackstats.models import Period, StatisticByDateAndObject

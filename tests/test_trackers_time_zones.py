@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from tests.test_trackers import UTC, customer, make_metric, order, reference, stored
+from tests.factories import UTC, customer, make_metric, order, reference, stored
 from tests.testapp.models import Order, OrderLine
 from trackstats.models import Period
 from trackstats.trackers import CountObjectsByDateTracker, ObjectsByDateTracker

@@ -9,7 +9,7 @@ from django.core import checks
 from django.test import override_settings
 from django.utils import timezone
 
-from tests.test_trackers import at, customer, make_metric, order, reference, stored
+from tests.factories import at, customer, make_metric, order, reference, stored
 from tests.testapp.models import Order
 from trackstats.checks import check_time_zones
 from trackstats.models import Period, TrackerRun
