@@ -87,6 +87,10 @@ class Dialect:
         """The body of a CTE to compute once, for vendors without a hint for it."""
         return sql
 
+    def ordered_join(self) -> str:
+        """A JOIN that keeps the table written before it as the outer one."""
+        return "JOIN"
+
     def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
         """What follows ``INSERT ... VALUES (...)`` to add to the value of an existing key.
 
@@ -273,6 +277,11 @@ class MySQLDialect(Dialect):
         # numbers built from digits is recomputed for every row it is joined to), but
         # never one with a LIMIT: the largest one changes nothing else.
         return f"{sql} LIMIT 18446744073709551615"
+
+    def ordered_join(self) -> str:
+        # MariaDB would otherwise join two small lists of numbers first and compare
+        # every pair of them with every stretch.
+        return "STRAIGHT_JOIN"
 
     def lock(self, cursor: Any, name: str) -> None:
         # A named lock belongs to the session, not the transaction: unlock() releases

@@ -609,16 +609,31 @@ class _Builder:
         longest = (window.end - origin).days
         if window.days is not None and counted:
             longest = min(longest, window.days - 1)
-        self.numbers(select, "trackstats_numbers", longest)
+        skip, span = f"r.{q('trackstats_skip')}", f"r.{q('trackstats_span')}"
+        join = self.dialect.ordered_join()
+        if longest < 2 * _BLOCK:
+            self.numbers(select, "trackstats_numbers", longest)
+            offset = "o.n"
+            spread = f"{join} {q('trackstats_numbers')} o ON o.n >= {skip} AND o.n < {span}"
+        else:
+            # Long stretches (LIFETIME): blocks of offsets first, then the offsets of
+            # the blocks that overlap the stretch, so that a stretch of a few days is
+            # compared with a few dozen numbers rather than with the whole range.
+            self.numbers(select, "trackstats_blocks", longest // _BLOCK)
+            self.numbers(select, "trackstats_numbers", _BLOCK - 1)
+            offset = f"(b.n * {_BLOCK} + o.n)"
+            spread = (
+                f"{join} {q('trackstats_blocks')} b ON b.n * {_BLOCK} < {span} "
+                f"AND b.n * {_BLOCK} + {_BLOCK} > {skip} "
+                f"{join} {q('trackstats_numbers')} o ON {offset} >= {skip} AND {offset} < {span}"
+            )
         value = finish([f"r.{q(n)}" for n in names], self.widen(select))
         value, default_params = self.with_default(value)
-        day = self.dialect.add_days(f"r.{q(DAY)}", "o.n")
+        day = self.dialect.add_days(f"r.{q(DAY)}", offset)
         select.add(
             "trackstats_result",
             f"SELECT {day} AS {q(DAY)}{self.cols('r', keys)}, {value} AS {q(VALUE)} "
-            f"FROM {q('trackstats_runs')} r JOIN {q('trackstats_numbers')} o "
-            f"ON o.n >= r.{q('trackstats_skip')} AND o.n < r.{q('trackstats_span')} "
-            f"WHERE r.{q('trackstats_rows')} > 0",
+            f"FROM {q('trackstats_runs')} r {spread} WHERE r.{q('trackstats_rows')} > 0",
             default_params,
         )
 
@@ -736,6 +751,10 @@ class _Builder:
             f"JOIN {q('trackstats_src')} s ON s.{q(AT)} <= c.{q(DAY)} GROUP BY {group}",
             default_params,
         )
+
+
+#: Offsets per block when stretches are spread in two steps (see ``stretches()``).
+_BLOCK = 8
 
 
 def _is_count(aggregate: models.Aggregate) -> bool:
