@@ -178,7 +178,7 @@ def _export_queryset(
     from_date: datetime.date | None,
     to_date: datetime.date | None,
     using: str | None,
-) -> StatisticQuerySet:
+) -> StatisticQuerySet[Any]:
     db = using or router.db_for_write(model)
     return statistic_rows(model, db).narrow(metrics=metrics, from_date=from_date, to_date=to_date)
 

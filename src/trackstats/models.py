@@ -419,13 +419,23 @@ def forward_field(model: type[models.Model], name: str) -> models.Field[Any, Any
     return field
 
 
-def statistic_rows(model: type[models.Model], using: str) -> StatisticQuerySet:
+def column_of(model: type[models.Model], name: str) -> str:
+    """The database column of the field ``name`` declared on ``model``."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    column = forward_field(model, name).column
+    if column is None:
+        raise FieldDoesNotExist(f"{model._meta.label}.{name} has no column")
+    return column
+
+
+def statistic_rows(model: type[models.Model], using: str) -> StatisticQuerySet[Any]:
     """The rows of the statistic model ``model`` on database ``using``, with the query API.
 
     Its default manager comes from ``AbstractStatistic.objects`` (or a subclass's own,
     built on StatisticQuerySet as well), which ``type[Model]`` cannot tell mypy.
     """
-    return cast(StatisticQuerySet, model._default_manager.using(using))
+    return cast("StatisticQuerySet[Any]", model._default_manager.using(using))
 
 
 def is_by_object(model: type[models.Model]) -> bool:

@@ -7,7 +7,7 @@ import decimal
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from asgiref.sync import sync_to_async
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import DecimalValidator
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.fields.related import RelatedField
 from django.db.models.functions import Coalesce
 
 from .engine.dialects import dialect_for
@@ -22,8 +23,17 @@ from .objects import ObjectIdText, object_id_of
 from .periods import Period, bucket_start, is_event_period, period_label, validate_period
 from .signals import post_record
 
+if TYPE_CHECKING:
+    from .models import AbstractStatistic, Metric
 
-class StatisticQuerySet(models.QuerySet):
+_S = TypeVar("_S", bound="AbstractStatistic")
+
+
+class StatisticQuerySet(models.QuerySet[_S]):
+    if TYPE_CHECKING:
+        # QuerySet's own: the alias of using(), None until it is called.
+        _db: str | None
+
     # ------------------------------------------------------------------ writing
     def record(
         self,
@@ -33,7 +43,7 @@ class StatisticQuerySet(models.QuerySet):
         date: datetime.date | None = None,
         object: models.Model | None = None,
         **extra_dimensions: Any,
-    ) -> models.Model:
+    ) -> _S:
         """Create or update the one row for this key and return it.
 
         ``date`` defaults to today in the current time zone; for a calendar period the
@@ -62,7 +72,7 @@ class StatisticQuerySet(models.QuerySet):
             unique_fields=unique_fields,
             update_fields=["value"],
         )
-        stored = model._default_manager.using(db).get(**key)
+        stored = self._stored(db).get(**key)
         post_record.send(sender=model, instance=stored, using=db)
         return stored
 
@@ -74,7 +84,7 @@ class StatisticQuerySet(models.QuerySet):
         date: datetime.date | None = None,
         object: models.Model | None = None,
         **extra_dimensions: Any,
-    ) -> models.Model:
+    ) -> _S:
         """Add ``by`` to the counter of this key, created at ``by``; return the row.
 
         For events without a source table (API calls, page views). A NULL value
@@ -85,7 +95,7 @@ class StatisticQuerySet(models.QuerySet):
         of its date (started from the latest earlier total) and every later row, with
         the key's writers serialized by a lock.
         """
-        from .models import statistic_key_fields
+        from .models import column_of, forward_field, statistic_key_fields
 
         model = self.model
         key = self._statistic_key(
@@ -95,15 +105,15 @@ class StatisticQuerySet(models.QuerySet):
         connection = connections[db]
         step = _clean_increment(model, by, connection)
         opts = model._meta
-        value_field = opts.get_field("value")
+        value_field = forward_field(model, "value")
         dialect = dialect_for(connection)
         # Built first, so that a database without an upsert refuses before any write.
         clause = dialect.increment_clause(
             opts.db_table,
-            [opts.get_field(name).column for name in statistic_key_fields(model)],
-            value_field.column,
+            [column_of(model, name) for name in statistic_key_fields(model)],
+            column_of(model, "value"),
         )
-        manager = model._default_manager.using(db)
+        manager = self._stored(db)
         running_total = key["period"] == Period.LIFETIME
         lock_name = _increment_lock_name(model, key) if running_total else None
         try:
@@ -122,7 +132,8 @@ class StatisticQuerySet(models.QuerySet):
                         value=Coalesce("value", models.Value(0, output_field=value_field))
                         + models.Value(step, output_field=value_field)
                     )
-                    earlier = (
+                    # Of the value field's type, which only the model knows.
+                    earlier: Any = (
                         totals.filter(date__lt=key["date"])
                         .order_by("-date")
                         .values_list("value", flat=True)
@@ -149,7 +160,7 @@ class StatisticQuerySet(models.QuerySet):
         date: datetime.date | None = None,
         object: models.Model | None = None,
         **extra_dimensions: Any,
-    ) -> models.Model:
+    ) -> _S:
         """``increment()`` for async code: it runs in the thread of Django's sync code."""
         return await sync_to_async(self.increment, thread_sensitive=True)(
             metric, period, by, date, object, **extra_dimensions
@@ -163,12 +174,18 @@ class StatisticQuerySet(models.QuerySet):
         date: datetime.date | None = None,
         object: models.Model | None = None,
         **extra_dimensions: Any,
-    ) -> models.Model:
+    ) -> _S:
         """``record()`` for async code: it runs in the thread of Django's sync code,
         where a lazy registration may resolve (a query)."""
         return await sync_to_async(self.record, thread_sensitive=True)(
             metric, value, period, date, object, **extra_dimensions
         )
+
+    def _stored(self, db: str) -> models.QuerySet[_S]:
+        """The model's rows on ``db`` through its default manager, whatever this
+        queryset's filters: where a write reads its row back."""
+        # The stubs type the manager of a type[_S] by _S's bound, AbstractStatistic.
+        return cast("models.QuerySet[_S]", self.model._default_manager.using(db))
 
     def _write_db(self) -> str:
         return self._db or router.db_for_write(self.model)
@@ -231,9 +248,9 @@ class StatisticQuerySet(models.QuerySet):
         from_date: datetime.date | None = None,
         to_date: datetime.date | None = None,
         object: models.Model | None = None,
-        objects: Iterable[models.Model] | models.QuerySet | None = None,
+        objects: Iterable[models.Model] | models.QuerySet[Any] | None = None,
         object_type: ContentType | type[models.Model] | None = None,
-    ) -> StatisticQuerySet:
+    ) -> StatisticQuerySet[_S]:
         """Filter statistics. Dates are inclusive; ``period=Period.LIFETIME`` filters too."""
         from .models import Metric, is_by_object, resolve_instance
 
@@ -272,11 +289,11 @@ class StatisticQuerySet(models.QuerySet):
             qs = qs.filter(_objects_condition(objects))
         return qs
 
-    def most_recent(self, **narrow_kwargs: Any) -> models.Model | None:
+    def most_recent(self, **narrow_kwargs: Any) -> _S | None:
         """The latest row by date among those ``narrow(**narrow_kwargs)`` selects."""
         return self.narrow(**narrow_kwargs).order_by("-date", "-pk").first()
 
-    async def amost_recent(self, **narrow_kwargs: Any) -> models.Model | None:
+    async def amost_recent(self, **narrow_kwargs: Any) -> _S | None:
         """``most_recent()`` for async code: ``narrow()`` (which may resolve a lazy
         registration) and the query run in the thread of Django's sync code."""
         return await sync_to_async(self.most_recent, thread_sensitive=True)(**narrow_kwargs)
@@ -288,7 +305,7 @@ class StatisticQuerySet(models.QuerySet):
         to_date: datetime.date,
         fill: Any = 0,
         period: int | None = None,
-    ) -> list:
+    ) -> list[tuple[datetime.date, Any]]:
         """``[(date, value), ...]`` for every date of the range (every bucket of a
         calendar period); see trackstats.series."""
         from .series import series
@@ -300,9 +317,9 @@ class StatisticQuerySet(models.QuerySet):
         from_date: datetime.date,
         to_date: datetime.date,
         fill: Any = 0,
-        objects: Iterable[models.Model] | models.QuerySet | None = None,
+        objects: Iterable[models.Model] | models.QuerySet[Any] | None = None,
         period: int | None = None,
-    ) -> dict:
+    ) -> dict[Any, list[tuple[datetime.date, Any]]]:
         """One gap-filled series per object; see trackstats.series.series_by_object."""
         from .series import series_by_object
 
@@ -458,14 +475,16 @@ def _increment_insert(
 ) -> tuple[str, list[Any]]:
     """``INSERT INTO ... VALUES (...)`` of the row ``key`` with ``value``, and its
     parameters, converted for ``connection`` as a save would convert them."""
+    from .models import forward_field
+
     opts = model._meta
     quote = connection.ops.quote_name
     # Related objects by their ids: assigning an instance would ask the router whether
     # the new row may relate to it before the row has a database.
     raw = {}
     for name, key_value in key.items():
-        field = opts.get_field(name)
-        if field.is_relation:
+        field = forward_field(model, name)
+        if isinstance(field, RelatedField):
             raw[field.attname] = getattr(key_value, field.target_field.attname)
         else:
             raw[name] = key_value
@@ -496,7 +515,7 @@ def _increment_lock_name(model: type[models.Model], key: dict[str, Any]) -> str:
     return f"{model._meta.db_table}:increment:{','.join(parts)}"
 
 
-def _objects_condition(objects: Iterable[models.Model] | models.QuerySet) -> models.Q:
+def _objects_condition(objects: Iterable[models.Model] | models.QuerySet[Any]) -> models.Q:
     if isinstance(objects, models.QuerySet):
         pk_field = objects.model._meta.pk
         ids = objects.order_by().values(_trackstats_id=ObjectIdText("pk", pk_field))
@@ -511,8 +530,8 @@ def _objects_condition(objects: Iterable[models.Model] | models.QuerySet) -> mod
         # An empty list selects nothing, as in 0.7.
         return models.Q(pk__in=[])
     condition = models.Q()
-    for content_type, ids in by_type.items():
-        condition |= models.Q(object_type=content_type, object_id__in=ids)
+    for content_type, object_ids in by_type.items():
+        condition |= models.Q(object_type=content_type, object_id__in=object_ids)
     return condition
 
 
@@ -524,7 +543,7 @@ def _content_type(value: ContentType | type[models.Model]) -> ContentType:
     raise TypeError(f"object_type must be a ContentType or a model class, got {value!r}")
 
 
-def _saved_metric(metric: Any) -> Any:
+def _saved_metric(metric: Any) -> Metric:
     from .models import Metric, resolve_instance
 
     metric = resolve_instance(metric)
@@ -545,7 +564,9 @@ def _check_date(value: Any, argument: str) -> datetime.date:
 
 
 def _clean_field(model: type[models.Model], name: str, value: Any) -> Any:
-    field = model._meta.get_field(name)
+    from .models import forward_field
+
+    field = forward_field(model, name)
     try:
         cleaned = field.clean(value, None) if not field.is_relation else value
     except ValidationError as exc:
@@ -559,9 +580,11 @@ def clean_statistic_value(model: type[models.Model], value: Any) -> Any:
     Raises ``ValidationError`` naming ``value`` for text, fractions on an integer
     field and numbers out of range.
     """
+    from .models import forward_field
+
     if value is None:
         return None
-    field = model._meta.get_field("value")
+    field = forward_field(model, "value")
     if isinstance(value, bool):
         raise ValidationError(f"value must be a number, got {value!r}")
     if isinstance(field, models.IntegerField):

@@ -17,10 +17,11 @@ from django.db import models, router
 from django.db.models.expressions import Star
 from django.utils import timezone
 
-from .models import TrackerRun, dimension_fields
+from .models import TrackerRun, dimension_fields, forward_field
 from .periods import period_name
 from .registry import Registration
 from .runlog import RunRecord, log_failure
+from .tracker_protocol import Tracker
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class RunReport:
 class Difference:
     """One statistic whose stored value differs from a recomputation."""
 
-    key: tuple
+    key: tuple[Any, ...]
     stored: Any
     computed: Any
     missing: bool  # True when no row is stored for the key
@@ -58,7 +59,7 @@ class Difference:
         return f"{_key_text(self.key)}: stored {stored}, computed {self.computed!r}"
 
 
-def source_queryset(entry: Registration, using: str | None = None) -> models.QuerySet:
+def source_queryset(entry: Registration, using: str | None = None) -> models.QuerySet[Any]:
     return entry.queryset(using=using)
 
 
@@ -207,15 +208,19 @@ def verify(
 
 def last_stored_date(entry: Registration, using: str | None = None) -> datetime.date | None:
     """The most recent date of the tracker's stored rows."""
-    return _stored_rows(entry, using).aggregate(last=models.Max("date"))["last"]
+    found = _stored_rows(entry, using).aggregate(last=models.Max("date"))
+    last: datetime.date | None = found["last"]
+    return last
 
 
 def first_stored_date(entry: Registration, using: str | None = None) -> datetime.date | None:
     """The earliest date of the tracker's stored rows."""
-    return _stored_rows(entry, using).aggregate(first=models.Min("date"))["first"]
+    found = _stored_rows(entry, using).aggregate(first=models.Min("date"))
+    first: datetime.date | None = found["first"]
+    return first
 
 
-def _stored_rows(entry: Registration, using: str | None) -> models.QuerySet:
+def _stored_rows(entry: Registration, using: str | None) -> models.QuerySet[Any]:
     return entry.tracker.stored_rows(statistics_database(entry, using))
 
 
@@ -225,7 +230,7 @@ def _lookback(entry: Registration, lookback: int | None) -> int | None:
     return entry.lookback
 
 
-def describe_aggregate(tracker: Any) -> str:
+def describe_aggregate(tracker: Tracker) -> str:
     """A short text for the tracker's aggregate, such as ``Count(*)`` or ``Sum(amount)``."""
     aggr_op = getattr(tracker, "aggr_op", None)
     if aggr_op is None:
@@ -243,7 +248,7 @@ def describe_aggregate(tracker: Any) -> str:
     return f"{name}({distinct}{', '.join(arguments) or '*'})"
 
 
-def describe_period(tracker: Any) -> str:
+def describe_period(tracker: Tracker) -> str:
     return period_name(tracker.period)
 
 
@@ -252,10 +257,10 @@ def _stored_values(
     start_date: datetime.date,
     end_date: datetime.date,
     using: str | None,
-) -> dict[tuple, Any]:
+) -> dict[tuple[Any, ...], Any]:
     tracker = entry.tracker
     model = tracker.statistic_model
-    columns = [model._meta.get_field(name).attname for name in dimension_fields(model)]
+    columns = [forward_field(model, name).attname for name in dimension_fields(model)]
     rows = (
         _stored_rows(entry, using)
         .filter(date__gte=start_date, date__lte=end_date)
@@ -269,14 +274,14 @@ def _same(stored: Any, computed: Any) -> bool:
         if stored is None or computed is None:
             return stored is computed
         return math.isclose(float(stored), float(computed), rel_tol=1e-9, abs_tol=1e-9)
-    return stored == computed
+    return bool(stored == computed)
 
 
-def _sort_key(key: tuple) -> tuple:
+def _sort_key(key: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple("" if part is None else str(part) for part in key)
 
 
-def _key_text(key: tuple) -> str:
+def _key_text(key: tuple[Any, ...]) -> str:
     date, *dimensions = key
     text = date.isoformat() if isinstance(date, datetime.date) else str(date)
     if dimensions:

@@ -11,6 +11,8 @@ ignore that is no longer needed).
 from __future__ import annotations
 
 import datetime
+import decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Sum
@@ -18,6 +20,7 @@ from typing_extensions import assert_type
 
 from trackstats import registry
 from trackstats.models import DecimalStatisticByDate, Domain, Metric, Period, StatisticByDate
+from trackstats.querysets import StatisticQuerySet
 from trackstats.registry import Registration
 from trackstats.tracker_protocol import Tracker
 from trackstats.trackers import CountObjectsByDateTracker, ObjectsByDateTracker, TrackResult
@@ -72,10 +75,28 @@ assert_type(registry.register(orders_per_day, User.objects.all, lookback=7), Reg
 assert_type(registry.register(weekly_buyers, User.objects.all()).name, str)
 registry.register("orders_per_day", User.objects.all)  # type: ignore[arg-type]
 
-# The statistic models' managers have the query API.
-StatisticByDate.objects.record(
+# The statistic models' managers have the query API, typed by model.
+order_count_row = StatisticByDate.objects.record(
     metric=Metric.objects.SHOPPING_ORDER_COUNT,
     value=17,
     period=Period.LIFETIME,
     date=datetime.date(2024, 1, 31),
 )
+assert_type(order_count_row, StatisticByDate)
+assert_type(order_count_row.value, int | float | decimal.Decimal | None)
+assert_type(order_count_row.date, datetime.date)
+calls = StatisticByDate.objects.increment(metric=api_calls, period=Period.DAY, by=2)
+assert_type(calls, StatisticByDate)
+revenue = DecimalStatisticByDate.objects.narrow(
+    metric=Metric.objects.SHOPPING_REVENUE, period=Period.DAY
+)
+assert_type(revenue, StatisticQuerySet[DecimalStatisticByDate])
+assert_type(revenue.most_recent(), DecimalStatisticByDate | None)
+assert_type(revenue.first(), DecimalStatisticByDate | None)
+latest_revenue = revenue.most_recent()
+if latest_revenue is not None:
+    assert_type(latest_revenue.value, decimal.Decimal | None)
+last_week = StatisticByDate.objects.narrow(metric=api_calls).series(
+    datetime.date(2024, 1, 25), datetime.date(2024, 1, 31)
+)
+assert_type(last_week, list[tuple[datetime.date, Any]])
