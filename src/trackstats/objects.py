@@ -25,7 +25,7 @@ OBJECT_ID_MAX_LENGTH = 255
 _Sql = tuple[str, Sequence[Any]]
 
 
-def object_id_of(obj: models.Model) -> str:
+def object_id_of(obj: object) -> str:
     """The canonical object id of a saved model instance."""
     if not isinstance(obj, models.Model):
         raise TypeError(f"object must be a model instance, got {type(obj).__name__}")
