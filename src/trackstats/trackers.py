@@ -119,6 +119,9 @@ class _Plan:
     #: LIFETIME: the day before ``start``, when statistics are stored for it; the run
     #: continues from them instead of reading the source history before ``start``.
     continue_from: datetime.date | None = None
+    #: Whether ``start`` is the first source row's date (nothing stored yet): the run
+    #: reads every source row.
+    whole_source: bool = False
 
 
 @dataclass(frozen=True)
@@ -595,7 +598,7 @@ class ObjectsByDateTracker:
             return plan
         # A calendar bucket is computed whole: from its first day.
         aligned = bucket_start(plan.start, self.period)
-        return _Plan(aligned, plan.end, plan.delete_until)
+        return replace(plan, start=aligned)
 
     def _plan_continue_from(
         self, queryset: models.QuerySet, plan: _Plan, scope: Scope
@@ -644,7 +647,7 @@ class ObjectsByDateTracker:
         if stored["last"] is not None:
             start = min(stored["last"], end) - datetime.timedelta(days=lookback)
             return _Plan(max(start, stored["first"]), end)
-        return _Plan(self._first_source_date(queryset, tz), end)
+        return _Plan(self._first_source_date(queryset, tz), end, whole_source=True)
 
     def _plan_zone_change(
         self,
@@ -776,9 +779,12 @@ class ObjectsByDateTracker:
                 self._zone(),
                 week_from=week_first_weekday(self.period),
                 months=calendar_months(self.period),
+                whole_source=plan.whole_source,
             )
         else:
-            window = Window(start, end, period_days(self.period), self._zone())
+            window = Window(
+                start, end, period_days(self.period), self._zone(), whole_source=plan.whole_source
+            )
         value = self.statistic_model._meta.get_field("value")
         dialect = dialect_for(_connection(queryset.db))
         return build_select(source, window, dialect, isinstance(value, models.FloatField))

@@ -27,6 +27,9 @@ class Dialect:
     #: connection's time zone (PostgreSQL's timestamptz). Otherwise they are stored as
     #: wall-clock readings in the connection's time zone.
     stores_instants = False
+    #: Whether a run over every source row should read the table whole instead of
+    #: through the date field's index (``Window.whole_source``).
+    scan_whole = False
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
@@ -175,6 +178,10 @@ class PostgreSQLDialect(Dialect):
 
 
 class SQLiteDialect(Dialect):
+    # Through the date index SQLite looks every row up in the table for its other
+    # columns: a by-object first run of 1M rows read that way took 4.6 s, a scan 2.7 s.
+    scan_whole = True
+
     def local_date(self, ts_sql: str, shift_sql: str | None) -> str:
         # SQLite's own date() is C code; Django's TruncDate would call a Python
         # function once per row. date() rounds to milliseconds, which would carry

@@ -83,6 +83,10 @@ class Window:
     #: month, quarter or year (1, 3, 12). ``start`` is then a bucket's first day.
     week_from: int | None = None
     months: int | None = None
+    #: Whether the range holds every source row (a first run, from the first row's
+    #: date): the date conditions then filter nothing, and the source is best read
+    #: whole rather than through the date field's index (see ``Dialect.scan_whole``).
+    whole_source: bool = False
 
     @property
     def calendar(self) -> bool:
@@ -167,19 +171,24 @@ class _Builder:
         source, window = self.source, self.window
         name = source.date_field
         filters: dict[str, Any] = {}
+        queryset = source.queryset.order_by()
+        if window.whole_source and self.dialect.scan_whole:
+            # The same conditions on an expression that no index serves.
+            queryset = queryset.alias(trackstats_unindexed=Unindexed(F(name)))
+            name = "trackstats_unindexed"
         if source.date_is_datetime:
             end = day_start(window.end + ONE_DAY, window.tz)
             filters[f"{name}__lt"] = _db_instant(end)
             if first is not None:
                 filters[f"{name}__gte"] = _db_instant(day_start(first, window.tz))
             begin = day_start(window.start if first is None else first, window.tz)
-            day: Any = LocalDate(F(name), self._shift(begin, end))
+            day: Any = LocalDate(F(source.date_field), self._shift(begin, end))
             start_mark: Any = _db_instant(day_start(window.start, window.tz))
         else:
             filters[f"{name}__lte"] = window.end
             if first is not None:
                 filters[f"{name}__gte"] = first
-            day = F(name)
+            day = F(source.date_field)
             start_mark = window.start
         if window.calendar:
             day = CalendarBucket(day, window.week_from, window.months)
@@ -204,7 +213,7 @@ class _Builder:
         for key_name, (_, path) in zip(self.dimension_names, source.dimensions, strict=True):
             filters[f"{path}__isnull"] = False
             keys[key_name] = F(path)
-        return source.queryset.order_by().filter(**filters).annotate(**{AT: day}, **keys)
+        return queryset.filter(**filters).annotate(**{AT: day}, **keys)
 
     def _shift(self, begin: datetime.datetime, end: datetime.datetime) -> Any:
         pieces = shift_pieces(begin, end, self.window.tz, self.dialect.storage_zone())
@@ -755,6 +764,12 @@ class _Builder:
 
 #: Offsets per block when stretches are spread in two steps (see ``stretches()``).
 _BLOCK = 8
+
+
+class Unindexed(models.Func):
+    """A column as an expression (``+column``) that no index can serve, same value."""
+
+    template = "+%(expressions)s"
 
 
 def _is_count(aggregate: models.Aggregate) -> bool:
