@@ -156,7 +156,7 @@ def series_by_object(
             (ContentType.objects.db_manager(queryset.db).get_for_model(obj).pk, object_id_of(obj))
             for obj in instances
         ]
-        queryset = cast("StatisticQuerySet", queryset).narrow(objects=instances)
+        queryset = cast("StatisticQuerySet[Any]", queryset).narrow(objects=instances)
     rows = (
         queryset.filter(date__gte=from_date, date__lte=to_date)
         .order_by()
