@@ -26,16 +26,18 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast, overload
 
 from asgiref.sync import sync_to_async
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, F, Min
 from django.db.models.expressions import Star
+from django.db.models.fields.related import RelatedField
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.sql import Query
 from django.utils import timezone
 
@@ -43,7 +45,7 @@ from .engine.aggregates import FRACTIONAL_AGGREGATES, SUPPORTED_AGGREGATES
 from .engine.calendar import local_date
 from .engine.dialects import dialect_for
 from .engine.run import Target, convert_date, convert_value, read, write
-from .engine.statements import Source, StoredBase, Window, build_select
+from .engine.statements import Select, Source, StoredBase, Window, build_select
 from .models import (
     AbstractStatistic,
     Domain,
@@ -51,6 +53,7 @@ from .models import (
     StatisticByDate,
     StatisticByDateAndObject,
     dimension_fields,
+    forward_field,
     is_by_object,
     resolve_instance,
 )
@@ -146,10 +149,16 @@ class _MetricAttribute:
     can be declared at import time, before the database is reachable.
     """
 
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _MetricAttribute: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> Metric: ...
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Metric | _MetricAttribute:
         if instance is None:
             return self
-        metric = resolve_instance(instance._metric)
+        metric: Metric = resolve_instance(instance._metric)
         if metric.pk is None:
             raise ValueError(f"metric {metric.ref!r} is unsaved: save or register it first")
         return metric
@@ -200,16 +209,26 @@ class ObjectsByDateTracker:
     """
 
     statistic_model: type[models.Model] = StatisticByDate
-    period: Any = None
-    metric: Any = _MetricAttribute()
-    date_field: str | None = None
-    aggr_op: Any = None
+    metric = _MetricAttribute()
+    if TYPE_CHECKING:
+        # The options as __init__ leaves them, checked and converted.
+        period: int
+        date_field: str
+        aggr_op: models.Aggregate
+        dimensions: dict[str, str]
+    else:
+        # Unset until given, as keyword arguments or in a subclass body.
+        period = None
+        date_field = None
+        aggr_op = None
+        dimensions = None
     tz: datetime.tzinfo | None = None
-    dimensions: Mapping[str, str] | None = None
     model: type[models.Model] | None = None
     lookback: int = 0
 
     _default_metric: Any = None
+    #: What ``metric`` was set to: a Metric, or a lazy registration of one.
+    _metric: Metric
     _by_object = False
     _count_only = False
     _options: ClassVar[tuple[str, ...]] = (
@@ -306,7 +325,8 @@ class ObjectsByDateTracker:
             raise TypeError(f"aggr_op must be one of {names}, got {type(aggregate).__name__}")
         if len(aggregate.source_expressions) != 1:
             raise TypeError(f"aggr_op must aggregate one expression, got {aggregate!r}")
-        if hasattr(aggregate.default, "resolve_expression"):
+        # Aggregate.default is missing from the Django 5.2 stubs.
+        if hasattr(getattr(aggregate, "default", None), "resolve_expression"):
             raise TypeError("aggr_op's default= must be a plain number, not an expression")
         if isinstance(aggregate, FRACTIONAL_AGGREGATES) and self._integer_value():
             raise ValueError(
@@ -326,8 +346,8 @@ class ObjectsByDateTracker:
         if self.tz is not None and not isinstance(self.tz, datetime.tzinfo):
             raise TypeError(f"tz must be a tzinfo (e.g. zoneinfo.ZoneInfo), got {self.tz!r}")
 
-    def _check_dimensions(self, dimensions: Any) -> dict[str, str]:
-        dimensions = dict(dimensions or {})
+    def _check_dimensions(self, given: Any) -> dict[str, str]:
+        dimensions: dict[str, str] = dict(given or {})
         wanted = set(dimension_fields(self.statistic_model)) - set(_OBJECT_FIELDS)
         unknown = set(dimensions) - wanted
         if unknown:
@@ -408,7 +428,7 @@ class ObjectsByDateTracker:
     # ------------------------------------------------------------ running
     def start_date(
         self,
-        queryset: models.QuerySet,
+        queryset: models.QuerySet[Any],
         since: datetime.date | None = None,
         until: datetime.date | None = None,
         *,
@@ -425,7 +445,7 @@ class ObjectsByDateTracker:
 
     def compute(
         self,
-        queryset: models.QuerySet,
+        queryset: models.QuerySet[Any],
         since: datetime.date | None = None,
         until: datetime.date | None = None,
         *,
@@ -438,8 +458,8 @@ class ObjectsByDateTracker:
             return ComputedRun(start, end, {})
         select = self._select(queryset, plan)
         target = self._target(queryset.db)
-        fields = [self.statistic_model._meta.get_field(n) for n in target.keyed_fields]
-        value_field = self.statistic_model._meta.get_field("value")
+        fields = [forward_field(self.statistic_model, n) for n in target.keyed_fields]
+        value_field = forward_field(self.statistic_model, "value")
         fixed = dict(target.fixed)
         order = [n for n in dimension_fields(self.statistic_model)]
         values: dict[tuple[Any, ...], Any] = {}
@@ -456,7 +476,7 @@ class ObjectsByDateTracker:
 
     def track(
         self,
-        queryset: models.QuerySet,
+        queryset: models.QuerySet[Any],
         since: datetime.date | None = None,
         until: datetime.date | None = None,
         *,
@@ -528,7 +548,7 @@ class ObjectsByDateTracker:
 
     async def atrack(
         self,
-        queryset: models.QuerySet,
+        queryset: models.QuerySet[Any],
         since: datetime.date | None = None,
         until: datetime.date | None = None,
         *,
@@ -545,7 +565,7 @@ class ObjectsByDateTracker:
             queryset, since, until, lookback=lookback, name=name
         )
 
-    def stored_rows(self, using: str = DEFAULT_DB_ALIAS) -> models.QuerySet:
+    def stored_rows(self, using: str = DEFAULT_DB_ALIAS) -> models.QuerySet[Any]:
         """This tracker's statistics on database ``using``: the rows a run replaces,
         ``verify`` compares and ``last_stored_date`` reads."""
         return self.scope(using).stored_rows(using)
@@ -582,7 +602,7 @@ class ObjectsByDateTracker:
 
     def _plan(
         self,
-        queryset: models.QuerySet,
+        queryset: models.QuerySet[Any],
         since: datetime.date | None,
         until: datetime.date | None,
         lookback: int | None,
@@ -601,7 +621,7 @@ class ObjectsByDateTracker:
         return replace(plan, start=aligned)
 
     def _plan_continue_from(
-        self, queryset: models.QuerySet, plan: _Plan, scope: Scope
+        self, queryset: models.QuerySet[Any], plan: _Plan, scope: Scope
     ) -> datetime.date | None:
         """The day before a LIFETIME run's start, if statistics are stored for it.
 
@@ -618,7 +638,7 @@ class ObjectsByDateTracker:
 
     def _plan_dates(
         self,
-        queryset: models.QuerySet,
+        queryset: models.QuerySet[Any],
         since: datetime.date | None,
         until: datetime.date | None,
         lookback: int | None,
@@ -651,7 +671,7 @@ class ObjectsByDateTracker:
 
     def _plan_zone_change(
         self,
-        queryset: models.QuerySet,
+        queryset: models.QuerySet[Any],
         since: datetime.date | None,
         end: datetime.date,
         until: datetime.date | None,
@@ -689,9 +709,9 @@ class ObjectsByDateTracker:
         return _Plan(start, end, delete_until=stored["last"])
 
     def _first_source_date(
-        self, queryset: models.QuerySet, tz: datetime.tzinfo
+        self, queryset: models.QuerySet[Any], tz: datetime.tzinfo
     ) -> datetime.date | None:
-        first = (
+        first: datetime.date | None = (
             self._source(queryset)
             .order_by()
             .aggregate(trackstats_first=Min(self.date_field))["trackstats_first"]
@@ -716,7 +736,7 @@ class ObjectsByDateTracker:
             )
         self.check_source(queryset.model)
 
-    def _source(self, queryset: models.QuerySet) -> models.QuerySet:
+    def _source(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """The queryset as one the engine can extend with filters and grouping.
 
         A run adds filters, annotations and a GROUP BY to the source. That keeps the
@@ -736,7 +756,8 @@ class ObjectsByDateTracker:
             or query.combinator
             or query.group_by is not None
             or annotated
-            or queryset._fields is not None
+            # values() and values_list() set the private _fields, unknown to the stubs.
+            or getattr(queryset, "_fields", None) is not None
         ):
             return queryset
         model = queryset.model
@@ -747,15 +768,17 @@ class ObjectsByDateTracker:
                 f"{query.combinator}() or combine the filters with Q objects"
             )
         try:
-            keys = queryset.values("pk") if queryset._fields != ("pk",) else queryset
+            fields = getattr(queryset, "_fields", None)
+            keys = queryset.values("pk") if fields != ("pk",) else queryset
         except (FieldError, NotSupportedError, TypeError) as error:
             raise TypeError(f"cannot track this queryset of {model.__name__}: {error}") from error
-        return model._base_manager.using(queryset.db).filter(pk__in=keys)
+        rows: models.QuerySet[Any] = model._base_manager.using(queryset.db).filter(pk__in=keys)
+        return rows
 
     def _zone(self) -> datetime.tzinfo:
         return self.tz if self.tz is not None else timezone.get_current_timezone()
 
-    def _select(self, queryset: models.QuerySet, plan: _Plan):
+    def _select(self, queryset: models.QuerySet[Any], plan: _Plan) -> Select:
         start, end = plan.start, plan.end
         assert start is not None
         model = queryset.model
@@ -785,7 +808,7 @@ class ObjectsByDateTracker:
             window = Window(
                 start, end, period_days(self.period), self._zone(), whole_source=plan.whole_source
             )
-        value = self.statistic_model._meta.get_field("value")
+        value = forward_field(self.statistic_model, "value")
         dialect = dialect_for(_connection(queryset.db))
         return build_select(source, window, dialect, isinstance(value, models.FloatField))
 
@@ -886,13 +909,12 @@ class ObjectsByDateAndObjectTracker(ObjectsByDateTracker):
     def _check_object_field(self, model: type[models.Model]) -> None:
         if self.object_field is None:
             return
-        field = _resolve_path(model, self.object_field, "object_field")
-        if not (field.many_to_one or field.one_to_one) or not field.concrete:
-            raise TypeError(
-                f"object_field {self.object_field!r} must be a ForeignKey or "
-                f"OneToOneField, not {type(field).__name__}"
-            )
-        related = field.related_model._meta.concrete_model
+        field = _foreign_key(model, self.object_field)
+        # Once apps are loaded, a model class (not the lazy "self" or "app.Model"),
+        # whose concrete model is set.
+        target = cast("type[models.Model]", field.related_model)
+        related = cast("type[models.Model]", target._meta.concrete_model)
+        assert self.object_model is not None  # __init__ requires it with object_field
         if related is not self.object_model._meta.concrete_model:
             raise ValueError(
                 f"object_field {self.object_field!r} points to {related.__name__}, not "
@@ -907,17 +929,18 @@ class ObjectsByDateAndObjectTracker(ObjectsByDateTracker):
     def _object_source(self, model: type[models.Model]) -> tuple[str | None, Any]:
         if self.object_field is None:
             return None, None
-        field = _resolve_path(model, self.object_field, "object_field")
-        return self.object_field, field.target_field
+        return self.object_field, _foreign_key(model, self.object_field).target_field
 
     def _scope(self, using: str) -> dict[str, Any]:
         scope = super()._scope(using)
         if self.object_field is not None:
+            assert self.object_model is not None  # __init__ requires it with object_field
             scope["object_type"] = ContentType.objects.db_manager(using).get_for_model(
                 self.object_model
             )
         else:
             obj = resolve_instance(self.object)
+            assert obj is not None  # __init__ requires object without object_field
             scope["object_type"] = ContentType.objects.db_manager(using).get_for_model(obj)
             scope["object_id"] = object_id_of(obj)
         return scope
@@ -972,15 +995,17 @@ def _is_lazy(value: Any) -> bool:
     return isinstance(value, LazyRegistration)
 
 
-def _connection(using: str):
+def _connection(using: str) -> BaseDatabaseWrapper:
     from django.db import connections
 
     return connections[using]
 
 
-def _resolve_path(model: type[models.Model], path: str, argument: str) -> models.Field:
+def _resolve_path(
+    model: type[models.Model], path: str, argument: str
+) -> models.Field[Any, Any] | ForeignObjectRel:
     """The field at the end of ``path`` (``"order__created"``), following relations."""
-    current = model
+    current: type[models.Model] | None = model
     field: Any = None
     for part in path.split("__"):
         if current is None:
@@ -996,4 +1021,20 @@ def _resolve_path(model: type[models.Model], path: str, argument: str) -> models
                 f"{argument} {path!r}: {current.__name__} has no field {part!r}"
             ) from error
         current = field.related_model if field.is_relation else None
+    found: models.Field[Any, Any] | ForeignObjectRel = field
+    return found
+
+
+def _foreign_key(model: type[models.Model], path: str) -> RelatedField[Any, Any]:
+    """The foreign key or one-to-one field at the end of ``path`` (``object_field``)."""
+    field = _resolve_path(model, path, "object_field")
+    if (
+        not isinstance(field, RelatedField)
+        or not (field.many_to_one or field.one_to_one)
+        or not field.concrete
+    ):
+        raise TypeError(
+            f"object_field {path!r} must be a ForeignKey or OneToOneField, not "
+            f"{type(field).__name__}"
+        )
     return field
