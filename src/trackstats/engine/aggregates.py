@@ -67,6 +67,18 @@ def aggregate_condition(aggregate: models.Aggregate) -> Any:
     return getattr(condition, "condition", condition)
 
 
+# Aggregate.distinct and Aggregate.default, set by every Aggregate's __init__, are
+# missing from the Django 5.2 stubs.
+def is_distinct(aggregate: models.Aggregate) -> bool:
+    """Was ``aggregate`` built with ``distinct=True``?"""
+    return bool(getattr(aggregate, "distinct", False))
+
+
+def aggregate_default(aggregate: models.Aggregate) -> Any:
+    """The ``default=`` an aggregate was built with, or None."""
+    return getattr(aggregate, "default", None)
+
+
 def aggregate_argument(aggregate: models.Aggregate) -> Any:
     """The single expression an aggregate applies to, its filter folded in."""
     argument = aggregate.source_expressions[0]
@@ -78,9 +90,9 @@ def aggregate_argument(aggregate: models.Aggregate) -> Any:
 
 def plan_aggregate(aggregate: models.Aggregate) -> AggregatePlan:
     argument = aggregate_argument(aggregate)
-    if isinstance(aggregate, Count) and aggregate.distinct:
+    if isinstance(aggregate, Count) and is_distinct(aggregate):
         return AggregatePlan(Strategy.DISTINCT_COUNT, argument)
-    if isinstance(aggregate, (Count, Sum)) and not aggregate.distinct:
+    if isinstance(aggregate, (Count, Sum)) and not is_distinct(aggregate):
         return AggregatePlan(
             Strategy.COMPOSABLE, argument, (Part(aggregate, "SUM"),), lambda p, _: p[0]
         )
@@ -92,7 +104,7 @@ def plan_aggregate(aggregate: models.Aggregate) -> AggregatePlan:
         return AggregatePlan(
             Strategy.COMPOSABLE, argument, (Part(aggregate, "MAX"),), lambda p, _: p[0]
         )
-    if isinstance(aggregate, Avg) and not aggregate.distinct:
+    if isinstance(aggregate, Avg) and not is_distinct(aggregate):
         source = aggregate.source_expressions[0]
         condition = aggregate_condition(aggregate)
         parts = (
@@ -110,5 +122,5 @@ def _ratio(parts: list[str], widen: Callable[[str], str]) -> str:
 
 def generic_call(aggregate: models.Aggregate, value_sql: str) -> str:
     """``FUNCTION([DISTINCT] value)`` for an aggregate applied to a derived column."""
-    distinct = "DISTINCT " if aggregate.distinct else ""
+    distinct = "DISTINCT " if is_distinct(aggregate) else ""
     return f"{aggregate.function}({distinct}{value_sql})"

@@ -233,7 +233,8 @@ class SQLiteDialect(Dialect):
     def materialize_hint(self) -> str:
         # SQLite inlines a CTE used once and then re-evaluates its expressions at every
         # reference; the hint exists from SQLite 3.35.
-        if self.connection.Database.sqlite_version_info >= (3, 35):
+        # The backend's DB-API module, which the stubs leave out of BaseDatabaseWrapper.
+        if self.connection.Database.sqlite_version_info >= (3, 35):  # type: ignore[attr-defined]
             return "MATERIALIZED "
         return ""
 

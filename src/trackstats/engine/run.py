@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import DatabaseError, connections, models, transaction
 
+from ..models import column_of, forward_field
 from .dialects import Dialect, dialect_for
 from .statements import DAY, VALUE, Select
 
@@ -38,7 +39,7 @@ class Target:
     keyed_fields: tuple[str, ...]
 
     def column(self, name: str) -> str:
-        return self.model._meta.get_field(name).column
+        return column_of(self.model, name)
 
     @property
     def lock_name(self) -> str:
@@ -82,7 +83,7 @@ def _write_once(
     connection: Any,
     dialect: Dialect,
     target: Target,
-    statements: Sequence[tuple[str, list]],
+    statements: Sequence[tuple[str, list[Any]]],
     before_commit: Callable[[int, int], None] | None,
 ) -> tuple[int, int]:
     (delete_sql, delete_params), (insert_sql, insert_params) = statements
@@ -101,7 +102,7 @@ def _write_once(
             dialect.unlock(cursor, target.lock_name)
 
 
-def read(select: Select, using: str, value_field: models.Field) -> list[tuple[Any, ...]]:
+def read(select: Select, using: str, value_field: models.Field[Any, Any]) -> list[tuple[Any, ...]]:
     """The rows of ``select``: (day, key columns..., value), values as a write
     would store them in ``value_field``."""
     connection = connections[using]
@@ -114,7 +115,8 @@ def read(select: Select, using: str, value_field: models.Field) -> list[tuple[An
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, select.params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def _delete(
@@ -145,7 +147,7 @@ def _insert(select: Select, target: Target, dialect: Dialect) -> tuple[str, list
     keys = "".join(f", r.{q(k)}" for k in select.key_columns)
     placeholders = "".join("%s, " for _ in fixed_names)
     key_columns = [target.column(n) for n in statistic_key_fields(target.model)]
-    value = _stored_value(dialect, target.model._meta.get_field("value"), f"r.{q(VALUE)}")
+    value = _stored_value(dialect, forward_field(target.model, "value"), f"r.{q(VALUE)}")
     sql = (
         f"INSERT INTO {q(target.model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
         f"{select.with_clause(dialect)} "
@@ -156,7 +158,7 @@ def _insert(select: Select, target: Target, dialect: Dialect) -> tuple[str, list
     return sql, [*select.params, *(value for _, value in target.fixed)]
 
 
-def _stored_value(dialect: Dialect, value_field: models.Field, value_sql: str) -> str:
+def _stored_value(dialect: Dialect, value_field: models.Field[Any, Any], value_sql: str) -> str:
     """The value as the statistic column keeps it.
 
     SQLite adds decimals as floats and stores what it gets (0.30000000000000004); the
@@ -173,11 +175,11 @@ def _is_deadlock(error: DatabaseError) -> bool:
     code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
     if code in {"40P01", "40001"}:
         return True
-    args = getattr(cause, "args", ())
+    args: tuple[Any, ...] = getattr(cause, "args", ())
     return bool(args) and args[0] in {1213, 1205}
 
 
-def convert_value(field: models.Field, value: Any) -> Any:
+def convert_value(field: models.Field[Any, Any], value: Any) -> Any:
     """A value read back from SQL as the statistic field would hold it."""
     if value is None:
         return None
@@ -187,7 +189,8 @@ def convert_value(field: models.Field, value: Any) -> Any:
             # SQLite computes decimals as floats and stores them as they are; read them
             # back the way Django's SQLite backend does, so compute() matches storage.
             as_decimal = decimal.Context(prec=15).create_decimal_from_float(value)
-            return as_decimal.quantize(exponent, context=field.context)
+            # DecimalField.context is missing from the Django 5.2 stubs.
+            return as_decimal.quantize(exponent, context=field.context)  # type: ignore[attr-defined]
         # Exact decimals are rounded half away from zero by PostgreSQL and MySQL when
         # stored with fewer places.
         return decimal.Decimal(value).quantize(exponent, rounding=decimal.ROUND_HALF_UP)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -23,7 +23,14 @@ from django.db.models.sql import Query
 from django.utils import timezone
 
 from ..objects import OBJECT_ID_MAX_LENGTH, ObjectIdText
-from .aggregates import AggregatePlan, Strategy, generic_call, plan_aggregate
+from .aggregates import (
+    AggregatePlan,
+    Strategy,
+    aggregate_default,
+    generic_call,
+    is_distinct,
+    plan_aggregate,
+)
 from .calendar import ONE_DAY, day_start, shift_pieces
 from .dialects import Dialect
 from .expressions import CalendarBucket, LocalDate
@@ -40,13 +47,13 @@ OBJECT = "trackstats_object"
 class Source:
     """What a tracker reads: validated by the tracker before it gets here."""
 
-    queryset: models.QuerySet
+    queryset: models.QuerySet[Any]
     date_field: str
     date_is_datetime: bool
     aggregate: models.Aggregate
     #: Path of the foreign key to the tracked object, and the field it points to.
     object_field: str | None = None
-    object_target: models.Field | None = None
+    object_target: models.Field[Any, Any] | None = None
     #: (statistic field name, source field path) of extra key dimensions.
     dimensions: tuple[tuple[str, str], ...] = ()
     #: LIFETIME: the stored statistics a re-run may continue from (see ``StoredBase``).
@@ -64,7 +71,7 @@ class StoredBase:
     """
 
     #: The stored rows of this run's scope (metric, period, fixed object) on that day.
-    rows: models.QuerySet
+    rows: models.QuerySet[Any]
     #: Statistic field names of the select's key columns, in their order (the object
     #: id first when the statistics are by object, then the dimensions).
     key_fields: tuple[str, ...]
@@ -161,7 +168,7 @@ class _Builder:
         self.object_as_text = False
 
     # ------------------------------------------------------------ ORM part
-    def rows(self, first: datetime.date | None, collapse: bool = False) -> models.QuerySet:
+    def rows(self, first: datetime.date | None, collapse: bool = False) -> models.QuerySet[Any]:
         """Source rows from local date ``first`` (None: the beginning) through the end,
         annotated with their local date and key columns.
 
@@ -209,11 +216,12 @@ class _Builder:
             # canonical object id text at the very end (see ``object_ids()``).
             keys[OBJECT] = F(source.object_field)
             if self.object_as_text:
-                keys[OBJECT] = ObjectIdText(keys[OBJECT], source.object_target)
+                keys[OBJECT] = ObjectIdText(keys[OBJECT], self.object_target())
         for key_name, (_, path) in zip(self.dimension_names, source.dimensions, strict=True):
             filters[f"{path}__isnull"] = False
             keys[key_name] = F(path)
-        return queryset.filter(**filters).annotate(**{AT: day}, **keys)
+        rows: models.QuerySet[Any] = queryset.filter(**filters).annotate(**{AT: day}, **keys)
+        return rows
 
     def _shift(self, begin: datetime.datetime, end: datetime.datetime) -> Any:
         pieces = shift_pieces(begin, end, self.window.tz, self.dialect.storage_zone())
@@ -221,14 +229,18 @@ class _Builder:
             return None if pieces[0].seconds == 0 else Value(pieces[0].seconds)
         name = self.source.date_field
         whens = [
-            models.When(**{f"{name}__lt": _db_instant(nxt.since)}, then=Value(piece.seconds))
+            # Only the first piece has no start (since None), and it is never a ``nxt``.
+            models.When(
+                **{f"{name}__lt": _db_instant(cast(datetime.datetime, nxt.since))},
+                then=Value(piece.seconds),
+            )
             for piece, nxt in itertools.pairwise(pieces)
         ]
         return models.Case(
             *whens, default=Value(pieces[-1].seconds), output_field=models.IntegerField()
         )
 
-    def compile(self, queryset: models.QuerySet) -> tuple[str, list[Any]]:
+    def compile(self, queryset: models.QuerySet[Any]) -> tuple[str, list[Any]]:
         # Not elided: a source that can match nothing (``filter(kind__in=[])``) compiles
         # to a WHERE that is always false, an empty source, instead of raising.
         compiler = queryset.query.get_compiler(
@@ -242,9 +254,9 @@ class _Builder:
         if self.object_as_text:
             return
         q = self.q
-        raw = RawSQL(f"r.{q(OBJECT)}", [], output_field=self.source.object_target)
+        raw = RawSQL(f"r.{q(OBJECT)}", [], output_field=self.object_target())
         compiler = Query(None).get_compiler(connection=self.dialect.connection)
-        text, params = compiler.compile(ObjectIdText(raw, self.source.object_target))
+        text, params = compiler.compile(ObjectIdText(raw, self.object_target()))
         others = [k for k in self.key_names if k != OBJECT]
         select.add(
             "trackstats_output",
@@ -252,6 +264,12 @@ class _Builder:
             f"r.{q(VALUE)} FROM {q(select.result)} r",
             params,
         )
+
+    def object_target(self) -> models.Field[Any, Any]:
+        """The field the object key points to; a by-object source always has one."""
+        target = self.source.object_target
+        assert target is not None, "object_field without object_target"
+        return target
 
     # ------------------------------------------------------------ SQL helpers
     def cols(self, alias: str, names: Sequence[str]) -> str:
@@ -280,11 +298,11 @@ class _Builder:
         select.params.extend([low_param, high_param])
         return f"{column} >= {low} AND {column} <= {high}"
 
-    def widen(self, select: Select):
+    def widen(self, select: Select) -> Callable[[str], str]:
         return self.dialect.to_float if select.value_is_float else self.dialect.to_exact
 
     def with_default(self, sql: str) -> tuple[str, list[Any]]:
-        default = self.source.aggregate.default
+        default = aggregate_default(self.source.aggregate)
         if default is None:
             return sql, []
         return f"COALESCE({sql}, %s)", [default]
@@ -300,6 +318,7 @@ class _Builder:
         if len(plan.parts) > 1:
             self.daily_parts(select, plan, self.window.start)
             parts = [f"s.{q(f'trackstats_p{i}')}" for i in range(len(plan.parts))]
+            assert plan.finish is not None  # every plan with parts has one
             value, default_params = self.with_default(plan.finish(parts, self.widen(select)))
             select.add(
                 "trackstats_result",
@@ -321,7 +340,13 @@ class _Builder:
             f"s.{q(VALUE)} AS {q(VALUE)} FROM {q('trackstats_src')} s",
         )
 
-    def daily_parts(self, select: Select, plan: AggregatePlan, first, collapse=False) -> None:
+    def daily_parts(
+        self,
+        select: Select,
+        plan: AggregatePlan,
+        first: datetime.date | None,
+        collapse: bool = False,
+    ) -> None:
         parts = {f"trackstats_p{i}": part.aggregate for i, part in enumerate(plan.parts)}
         queryset = self.rows(first, collapse).values(AT, *self.key_names).annotate(**parts)
         sql, params = self.compile(queryset)
@@ -456,7 +481,11 @@ class _Builder:
         Returns False (nothing added) when the stored values cannot be used.
         """
         base = self.source.stored_base
-        if base is None or len(plan.parts) != 1 or self.source.aggregate.default is not None:
+        if (
+            base is None
+            or len(plan.parts) != 1
+            or aggregate_default(self.source.aggregate) is not None
+        ):
             return False
         q = self.q
         part = plan.parts[0]
@@ -775,7 +804,7 @@ class Unindexed(models.Func):
 def _is_count(aggregate: models.Aggregate) -> bool:
     """A plain count: its daily parts are whole numbers, never NULL, so windows can
     add and subtract them exactly."""
-    return isinstance(aggregate, Count) and not aggregate.distinct
+    return isinstance(aggregate, Count) and not is_distinct(aggregate)
 
 
 def _db_instant(value: datetime.datetime) -> datetime.datetime:
