@@ -103,7 +103,7 @@ def _read_series(
     top mode the objects' series."""
     data = form.cleaned_data
     # Every statistic model's manager is built on StatisticQuerySet.
-    rows = cast(StatisticQuerySet, model._default_manager.all())
+    rows = cast("StatisticQuerySet[Any]", model._default_manager.all())
     queryset = rows.narrow(metric=data["metric"], period=data["period"])
     period, today = data["period"], form.today
     if "object_type" in data and not data.get("object_id"):
