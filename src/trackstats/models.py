@@ -181,6 +181,7 @@ class Metric(models.Model):
     def natural_key(self) -> tuple[str, str]:
         return (*self.domain.natural_key(), self.ref)
 
+    # A function attribute that dumpdata reads, which mypy cannot declare on a method.
     natural_key.dependencies = ["trackstats.domain"]  # type: ignore[attr-defined]
 
     @property
