@@ -164,6 +164,8 @@ class Case:
     # Some source rows have no date (booked_on NULL) or, grouped by shop, no object:
     # they belong to no window.
     with_nulls: bool
+    # The tracker's lifetime_from_stored: LIFETIME re-runs continue from stored values.
+    lifetime_from_stored: bool = False
 
     @property
     def tz(self) -> datetime.tzinfo:
@@ -250,6 +252,7 @@ def cases(draw: Callable, by_object: bool, calendar_only: bool = False) -> Case:
         paid_only=source not in LINE_SOURCES and draw(st.booleans()),
         count_tracker=op == "count" and draw(st.booleans()),
         with_nulls=draw(st.booleans()),
+        lifetime_from_stored=draw(st.booleans()),
     )
 
 
@@ -602,6 +605,8 @@ def build_tracker(case: Case, metric: Metric, world: World) -> Any:
     }
     if not case.tz_via_current:
         kwargs["tz"] = case.tz
+    if case.lifetime_from_stored:
+        kwargs["lifetime_from_stored"] = True
     if case.grouping in FIXED:
         kwargs["object"] = world.fixed_object(case)
     elif case.by_object:
@@ -768,7 +773,7 @@ def continued_base(
     """The stored values a LIFETIME run from ``start`` continues from, keyed without
     their date (and object type); None when it reads the whole history instead: other
     periods and aggregates, and runs with nothing stored for the day before."""
-    if case.period != Period.LIFETIME or start is None:
+    if case.period != Period.LIFETIME or start is None or not case.lifetime_from_stored:
         return None
     if case.op not in reference.CONTINUED_AGGREGATES:
         return None

@@ -232,11 +232,32 @@ def test_query_count_does_not_grow_with_rows_days_or_objects(period):
     assert max(max(pair) for pair in counts[0]) <= 10
 
 
-def test_lifetime_rerun_continues_from_the_value_stored_the_day_before_its_start():
+def test_lifetime_rerun_reads_the_history_by_default():
+    # The guarantee of docs/concepts.md: from the start date on, a recomputation from
+    # scratch, rows changed before the start included.
     who = customer()
     order(at(days_ago(6)), who)
     order(at(days_ago(3)), who)
     tracker = counter(period=Period.LIFETIME)
+    tracker.track(Order.objects.all())
+    order(at(days_ago(5)), who)  # before the re-run's start (today)
+    Order.objects.filter(created=at(days_ago(6))).delete()
+    order(at(days_ago(0)), who)
+    assert tracker.track(Order.objects.all()).start_date == days_ago(0)
+    assert stored(tracker)[(days_ago(1),)] == 2  # before the start: as stored
+    assert stored(tracker)[(days_ago(0),)] == 3  # from scratch: days 5, 3 and 0
+
+
+def test_lifetime_from_stored_must_be_a_bool():
+    with pytest.raises(TypeError, match="lifetime_from_stored must be True or False"):
+        counter(period=Period.LIFETIME, lifetime_from_stored="yes")
+
+
+def test_lifetime_rerun_continues_from_the_value_stored_the_day_before_its_start():
+    who = customer()
+    order(at(days_ago(6)), who)
+    order(at(days_ago(3)), who)
+    tracker = counter(period=Period.LIFETIME, lifetime_from_stored=True)
     tracker.track(Order.objects.all())
     assert stored(tracker)[(days_ago(0),)] == 2
     order(at(days_ago(5)), who)  # before the re-run's start (today): not read
@@ -262,6 +283,7 @@ def test_lifetime_rerun_by_object_continues_per_object():
         object_model=Customer,
         object_field="customer",
         tz=UTC,
+        lifetime_from_stored=True,
     )
     tracker.track(Order.objects.all())
     # A stored value that is not the source's (say, kept after old orders were
@@ -300,6 +322,7 @@ def test_lifetime_reruns_that_cannot_continue_read_the_history(aggregate, expect
         aggr_op=aggregate,
         statistic_model=DecimalStatisticByDate,
         tz=UTC,
+        lifetime_from_stored=True,
     )
     tracker.track(Order.objects.all())
     order(at(days_ago(3)), second, amount=decimal.Decimal("4.50"))  # before the start

@@ -198,6 +198,10 @@ class ObjectsByDateTracker:
     - ``lookback``: days recomputed before the most recent stored date on every run
       without ``since`` (default 0), so that source rows edited or deleted that many
       days late are reflected; see docs/concepts.md for the trade-off.
+    - ``lifetime_from_stored``: for LIFETIME counts and integer sums, minimums and
+      maximums, let a re-run continue from the values stored for the day before its
+      start instead of reading the source history before it (default False: exact from
+      the start date on even when old rows changed); see docs/concepts.md.
 
     Declaration mistakes raise when the tracker is built (or, for the source fields,
     when ``model`` is not given, before a run touches the database):
@@ -225,6 +229,7 @@ class ObjectsByDateTracker:
     tz: datetime.tzinfo | None = None
     model: type[models.Model] | None = None
     lookback: int = 0
+    lifetime_from_stored: bool = False
 
     _default_metric: Any = None
     #: What ``metric`` was set to: a Metric, or a lazy registration of one.
@@ -241,6 +246,7 @@ class ObjectsByDateTracker:
         "dimensions",
         "model",
         "lookback",
+        "lifetime_from_stored",
     )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -270,6 +276,10 @@ class ObjectsByDateTracker:
         self.aggr_op = self._check_aggregate(self.aggr_op)
         self._check_tz()
         self.lookback = check_lookback(self.lookback)
+        if not isinstance(self.lifetime_from_stored, bool):
+            raise TypeError(
+                f"lifetime_from_stored must be True or False, got {self.lifetime_from_stored!r}"
+            )
         self.dimensions = self._check_dimensions(self.dimensions)
         self._checked_models: set[type[models.Model]] = set()
         if self.model is not None:
@@ -631,7 +641,7 @@ class ObjectsByDateTracker:
         zone change, or when nothing is stored for that day: a first run, or a
         ``since`` before the first stored date.
         """
-        if plan.delete_until is not None or plan.start is None:
+        if not self.lifetime_from_stored or plan.delete_until is not None or plan.start is None:
             return None
         day = plan.start - datetime.timedelta(days=1)
         return day if scope.stored_rows(queryset.db).filter(date=day).exists() else None
