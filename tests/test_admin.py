@@ -16,13 +16,13 @@ from django.urls import reverse
 
 from tests.testapp.models import Customer, Shop, UUIDCustomer
 from trackstats.admin.forms import MAX_DAYS
+from trackstats.clock import today_in
 from trackstats.models import (
     Domain,
     Metric,
     Period,
     StatisticByDate,
     StatisticByDateAndObject,
-    today_in,
 )
 
 pytestmark = pytest.mark.django_db

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.testapp.models import Customer
+from trackstats.clock import today_in
 from trackstats.models import (
     DecimalStatisticByDate,
     Domain,
@@ -24,7 +25,6 @@ from trackstats.models import (
     Period,
     StatisticByDate,
     StatisticByDateAndObject,
-    today_in,
 )
 
 pytestmark = pytest.mark.django_db

@@ -19,13 +19,13 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from tests.testapp.models import Customer
+from trackstats.clock import today_in
 from trackstats.models import (
     Domain,
     Metric,
     Period,
     StatisticByDate,
     StatisticByDateAndObject,
-    today_in,
 )
 
 # The picker test's URLs: the default admin site, and one that can search customers.

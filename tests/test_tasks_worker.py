@@ -113,7 +113,7 @@ def test_db_workers_track_every_registered_tracker(process_env_with_databases, t
             "--no-imports",
             "-c",
             "import json; from django_tasks_db.models import DBTaskResult; "
-            "from trackstats.models import today_in; "
+            "from trackstats.clock import today_in; "
             "print(json.dumps({'today': str(today_in()), 'tasks': list("
             "DBTaskResult.objects.values_list('status', 'worker_ids', 'traceback'))}))",
         )

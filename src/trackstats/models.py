@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import decimal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -442,11 +441,3 @@ def statistic_rows(model: type[models.Model], using: str) -> StatisticQuerySet[A
 def is_by_object(model: type[models.Model]) -> bool:
     field_names = {f.name for f in model._meta.get_fields()}
     return {"object_type", "object_id"} <= field_names
-
-
-def today_in(tz: datetime.tzinfo | None = None) -> datetime.date:
-    """Today's local date in ``tz`` or the current time zone: the clock of record()."""
-    from django.utils import timezone
-
-    # Not timezone.localdate(): it refuses to work when USE_TZ is False.
-    return datetime.datetime.now(tz or timezone.get_current_timezone()).date()

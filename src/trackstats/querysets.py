@@ -201,7 +201,8 @@ class StatisticQuerySet(models.QuerySet[_S]):
         extra_dimensions: dict[str, Any],
     ) -> dict[str, Any]:
         """The checked key fields of one statistic row, for ``method``'s messages."""
-        from .models import dimension_fields, is_by_object, today_in
+        from .clock import today_in
+        from .models import dimension_fields, is_by_object
 
         model = self.model
         key: dict[str, Any] = {

@@ -15,8 +15,8 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.db import models, router
 from django.db.models.expressions import Star
-from django.utils import timezone
 
+from . import clock
 from .models import TrackerRun, dimension_fields, forward_field
 from .periods import period_name
 from .registry import Registration
@@ -85,7 +85,7 @@ def track(
     is logged under the registration's name, failures included.
     """
     started = time.perf_counter()
-    started_at = timezone.now()
+    started_at = clock.now()
     try:
         queryset = source_queryset(entry, using)
     except Exception as error:

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import router
-from django.utils import timezone
 
-from . import runs
+from . import clock, runs
 from .models import TrackerRun
 from .registry import Registration
 
@@ -73,7 +72,7 @@ def tracker_status(
     success = (
         runs_of_entry.filter(status=TrackerRun.Status.SUCCESS).order_by(*newest_first).first()
     )
-    now = now or timezone.now()
+    now = now or clock.now()
     age = now - success.finished_at if success is not None else None
     if age is None or age > critical_after:
         state = CRITICAL

@@ -41,6 +41,7 @@ from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.sql import Query
 from django.utils import timezone
 
+from . import clock
 from .engine.aggregates import FRACTIONAL_AGGREGATES, SUPPORTED_AGGREGATES
 from .engine.calendar import local_date
 from .engine.dialects import dialect_for
@@ -510,8 +511,8 @@ class ObjectsByDateTracker:
         if lookback is not None:
             check_lookback(lookback)
         using = queryset.db
-        started_at = timezone.now()
-        clock = time.perf_counter()
+        started_at = clock.now()
+        timer = time.perf_counter()
         zone = zone_name(self._zone())
         name = name or self.default_name()
         scope: Scope | None = None
@@ -524,13 +525,13 @@ class ObjectsByDateTracker:
             if start is None or start > end:
                 result = TrackResult(start, end, 0, 0, zone)
                 with transaction.atomic(using=using):
-                    log_success(self._record(name, started_at, clock, result), scope, using)
+                    log_success(self._record(name, started_at, timer, result), scope, using)
             else:
                 select = self._select(queryset, plan)
 
                 def log(written: int, deleted: int) -> None:
                     done = TrackResult(start, end, written, max(deleted - written, 0), zone)
-                    log_success(self._record(name, started_at, clock, done), scope, using)
+                    log_success(self._record(name, started_at, timer, done), scope, using)
 
                 written, deleted = write(
                     select,
@@ -546,7 +547,7 @@ class ObjectsByDateTracker:
             failed = RunRecord(
                 name=name,
                 started_at=started_at,
-                seconds=time.perf_counter() - clock,
+                seconds=time.perf_counter() - timer,
                 time_zone=zone,
                 start_date=start,
                 end_date=end,
@@ -597,12 +598,12 @@ class ObjectsByDateTracker:
 
     # ------------------------------------------------------------ internals
     def _record(
-        self, name: str, started_at: datetime.datetime, clock: float, result: TrackResult
+        self, name: str, started_at: datetime.datetime, timer: float, result: TrackResult
     ) -> RunRecord:
         return RunRecord(
             name=name,
             started_at=started_at,
-            seconds=time.perf_counter() - clock,
+            seconds=time.perf_counter() - timer,
             time_zone=result.time_zone,
             start_date=result.start_date,
             end_date=result.end_date,
@@ -656,7 +657,7 @@ class ObjectsByDateTracker:
     ) -> _Plan:
         self._check_queryset(queryset)
         tz = self._zone()
-        today = _today(tz)
+        today = clock.today_in(tz)
         since = _check_day(since, "since")
         end = _check_day(until, "until") or today
         if end > today:
@@ -970,12 +971,6 @@ class CountObjectsByDateAndObjectTracker(ObjectsByDateAndObjectTracker):
     rows."""
 
     _count_only = True
-
-
-def _today(tz: datetime.tzinfo) -> datetime.date:
-    """Today in ``tz``: the clock of ``record()`` (``timezone.localdate()``), which also
-    works with ``USE_TZ = False``."""
-    return datetime.datetime.now(tz).date()
 
 
 def check_lookback(value: Any) -> int:

@@ -23,7 +23,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..charts import ChartStyle
-from ..models import Metric, today_in
+from ..clock import today_in
+from ..models import Metric
 from ..periods import PERIOD_CHOICES, Period, parse_period_name, period_label
 from .bases import ModelChoiceFieldBase
 from .object_picker import object_widget

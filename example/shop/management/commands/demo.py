@@ -21,12 +21,12 @@ from shop import (
     metrics,  # noqa: F401  (registers the domains and metrics)
 )
 from shop.models import Comment, Order, RevenueStatistic
+from trackstats.clock import today_in
 from trackstats.models import (
     Metric,
     Period,
     StatisticByDate,
     StatisticByDateAndObject,
-    today_in,
 )
 from trackstats.periods import period_name
 
