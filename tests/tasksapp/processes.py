@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def process_env(tmp_path: Path) -> tuple[dict[str, str], list[str]]:
     """The environment of the processes, and the server database names they use."""
-    base = os.environ.get("TRACKSTATS_TEST_DB_NAME", "trackstats")
+    # Named after the test database, which pytest-xdist makes unique per worker.
+    base = connection.settings_dict["NAME"]
     name = str(tmp_path / "processes") if connection.vendor == "sqlite" else f"{base}_processes"
     env = {
         **os.environ,
