@@ -16,6 +16,7 @@ import pytest
 
 import trackstats
 from tests.tasksapp.processes import ROOT
+from trackstats import lazy_registration, models, querysets, statistic_schema
 
 PACKAGE = pathlib.Path(trackstats.__file__).resolve().parent
 CIRCLE_MODULES = {"trackstats.models", "trackstats.querysets", "trackstats.series"}
@@ -126,3 +127,22 @@ def test_no_function_imports_another_module_of_the_circle(name):
 def test_leaf_modules_import_none_of_the_circle(name):
     imported = {module for node in ast.walk(_module_tree(name)) for module in _imported(node)}
     assert not imported & CIRCLE_MODULES
+
+
+@pytest.mark.parametrize(
+    ("home", "name"),
+    [
+        (statistic_schema, "column_of"),
+        (statistic_schema, "dimension_fields"),
+        (statistic_schema, "forward_field"),
+        (statistic_schema, "is_by_object"),
+        (statistic_schema, "statistic_key_fields"),
+        (lazy_registration, "LazyRegistration"),
+        (lazy_registration, "RegisteringManager"),
+        (lazy_registration, "resolve_instance"),
+        (querysets, "statistic_rows"),
+    ],
+)
+def test_moved_names_stay_importable_from_trackstats_models(home, name):
+    assert name in models.__all__
+    assert getattr(models, name) is getattr(home, name)

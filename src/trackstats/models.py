@@ -22,9 +22,9 @@ from .statistic_schema import (
     statistic_key_fields,
 )
 
-# The models, and the helpers that lived here before they moved to leaf modules (the
-# query API imports those, and this module imports the query API): code that imports
-# them from trackstats.models keeps working.
+# The models, and helpers now defined where the query API reaches them without
+# importing this module (statistic_schema, lazy_registration, querysets): code that
+# imports them from trackstats.models keeps working.
 __all__ = [
     "PERIOD_CHOICES",
     "AbstractStatistic",
