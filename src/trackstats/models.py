@@ -3,94 +3,49 @@
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
+from .lazy_registration import LazyRegistration, RegisteringManager, resolve_instance
 from .objects import OBJECT_ID_MAX_LENGTH
 from .periods import PERIOD_CHOICES, Period
-from .querysets import StatisticQuerySet
+from .querysets import StatisticQuerySet, statistic_rows
+from .statistic_schema import (
+    column_of,
+    dimension_fields,
+    forward_field,
+    is_by_object,
+    statistic_key_fields,
+)
 
+# The models, and helpers now defined where the query API reaches them without
+# importing this module (statistic_schema, lazy_registration, querysets): code that
+# imports them from trackstats.models keeps working.
 __all__ = [
     "PERIOD_CHOICES",
     "AbstractStatistic",
     "DecimalStatisticByDate",
     "DecimalStatisticByDateAndObject",
     "Domain",
+    "LazyRegistration",
     "Metric",
     "Period",
+    "RegisteringManager",
     "StatisticByDate",
     "StatisticByDateAndObject",
     "TrackerRun",
+    "column_of",
+    "dimension_fields",
+    "forward_field",
+    "is_by_object",
+    "resolve_instance",
     "statistic_key_fields",
+    "statistic_rows",
 ]
-
-
-_M = TypeVar("_M", bound=models.Model)
-_T = TypeVar("_T")
-
-
-class LazyRegistration(SimpleLazyObject, Generic[_M]):
-    """A registered row, created or updated on first use.
-
-    Registration happens at import time (``Domain.objects.SHOPPING = ...``), before the
-    database may be reachable, so the row is only touched when the object is used.
-    """
-
-    if TYPE_CHECKING:
-        # LazyObject's internals, which the Django 5.2 stubs leave out.
-        _wrapped: object
-
-        def _setup(self) -> None: ...
-
-    def resolve(self) -> _M:
-        if self._wrapped is empty:
-            self._setup()
-        return cast(_M, self._wrapped)
-
-    def forget(self) -> None:
-        self._wrapped = empty
-
-
-class RegisteringManager(models.Manager[_M]):
-    def __init__(self) -> None:
-        super().__init__()
-        # Per manager instance: django-trackstats 0.7 shared one class-level list
-        # between the Domain and Metric managers.
-        self._lazy_entries: list[LazyRegistration[_M]] = []
-
-    def _register_lazily(self, factory: Callable[[], _M]) -> _M:
-        entry: LazyRegistration[_M] = LazyRegistration(factory)
-        self._lazy_entries.append(entry)
-        # Typed as the instance it stands for: every attribute access goes through to
-        # it, and the query API resolves it (resolve_instance) where it needs the row.
-        return cast(_M, entry)
-
-    def clear_cache(self) -> None:
-        """Forget resolved registrations, so the next use creates the row again."""
-        for entry in self._lazy_entries:
-            entry.forget()
-
-    if TYPE_CHECKING:
-        # For type checkers only (at run time the manager is a plain object): the
-        # documented ``Metric.objects.SHOPPING_ORDERS = Metric.objects.register(...)``
-        # keeps registrations as attributes of the manager, so an attribute the manager
-        # class does not define is one of those.
-        def __getattr__(self, name: str) -> _M: ...
-
-        def __setattr__(self, name: str, value: _M) -> None: ...
-
-
-def resolve_instance(value: _T) -> _T:
-    """Unwrap a lazy registration into its model instance; other values pass through."""
-    if isinstance(value, LazyRegistration):
-        return cast(_T, value.resolve())
-    return value
 
 
 class DomainManager(RegisteringManager["Domain"]):
@@ -369,75 +324,3 @@ class TrackerRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M:%S} {self.status}"
-
-
-STATISTIC_CORE_FIELDS = frozenset({"metric", "period", "date"})
-
-
-def statistic_key_fields(model: type[models.Model]) -> tuple[str, ...]:
-    """The field names of the unique key that identifies one statistic row.
-
-    It is the unique constraint (or ``unique_together``) that covers ``metric``,
-    ``period`` and ``date``; for by-object and custom models it also holds the object
-    and dimension fields. Raises ImproperlyConfigured when the model has none.
-    """
-    from django.core.exceptions import ImproperlyConfigured
-
-    candidates: list[tuple[str, ...]] = [tuple(f) for f in model._meta.unique_together]
-    for constraint in model._meta.constraints:
-        if (
-            isinstance(constraint, models.UniqueConstraint)
-            and constraint.fields
-            and constraint.condition is None
-            and not constraint.expressions
-        ):
-            candidates.append(tuple(constraint.fields))
-    matching = [key for key in candidates if set(key) >= STATISTIC_CORE_FIELDS]
-    if not matching:
-        raise ImproperlyConfigured(
-            f"{model._meta.label} needs a unique constraint over metric, period, date and "
-            "its dimension fields, so that each statistic is stored once"
-        )
-    # The smallest such key is the identity; larger ones are implied by it.
-    return min(matching, key=len)
-
-
-def dimension_fields(model: type[models.Model]) -> tuple[str, ...]:
-    """Key fields beyond metric, period and date (object fields, custom dimensions)."""
-    return tuple(f for f in statistic_key_fields(model) if f not in STATISTIC_CORE_FIELDS)
-
-
-def forward_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    """``model._meta.get_field(name)`` for a field declared on ``model``, such as the key,
-    dimension and value fields of a statistic; FieldDoesNotExist for a reverse relation.
-    """
-    from django.core.exceptions import FieldDoesNotExist
-
-    field = model._meta.get_field(name)
-    if not isinstance(field, models.Field):
-        raise FieldDoesNotExist(f"{model._meta.label}.{name} is a reverse relation")
-    return field
-
-
-def column_of(model: type[models.Model], name: str) -> str:
-    """The database column of the field ``name`` declared on ``model``."""
-    from django.core.exceptions import FieldDoesNotExist
-
-    column = forward_field(model, name).column
-    if column is None:
-        raise FieldDoesNotExist(f"{model._meta.label}.{name} has no column")
-    return column
-
-
-def statistic_rows(model: type[models.Model], using: str) -> StatisticQuerySet[Any]:
-    """The rows of the statistic model ``model`` on database ``using``, with the query API.
-
-    Its default manager comes from ``AbstractStatistic.objects`` (or a subclass's own,
-    built on StatisticQuerySet as well), which ``type[Model]`` cannot tell mypy.
-    """
-    return cast("StatisticQuerySet[Any]", model._default_manager.using(using))
-
-
-def is_by_object(model: type[models.Model]) -> bool:
-    field_names = {f.name for f in model._meta.get_fields()}
-    return {"object_type", "object_id"} <= field_names

@@ -18,12 +18,23 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.fields.related import RelatedField
 from django.db.models.functions import Coalesce
 
+from . import series as gap_filled
+from .clock import today_in
 from .engine.dialects import dialect_for
+from .lazy_registration import resolve_instance
 from .objects import ObjectIdText, object_id_of
 from .periods import Period, bucket_start, is_event_period, period_label, validate_period
 from .signals import post_record
+from .statistic_schema import (
+    column_of,
+    dimension_fields,
+    forward_field,
+    is_by_object,
+    statistic_key_fields,
+)
 
 if TYPE_CHECKING:
+    # Types only: trackstats.models imports this module for the statistic managers.
     from .models import AbstractStatistic, Metric
 
 _S = TypeVar("_S", bound="AbstractStatistic")
@@ -50,8 +61,6 @@ class StatisticQuerySet(models.QuerySet[_S]):
         row is that of the bucket holding it, dated on the bucket's first day. Every
         argument is checked before anything is written.
         """
-        from .models import statistic_key_fields
-
         model = self.model
         key = self._statistic_key(
             "record", metric, period, validate_period, date, object, extra_dimensions
@@ -95,8 +104,6 @@ class StatisticQuerySet(models.QuerySet[_S]):
         of its date (started from the latest earlier total) and every later row, with
         the key's writers serialized by a lock.
         """
-        from .models import column_of, forward_field, statistic_key_fields
-
         model = self.model
         key = self._statistic_key(
             "increment", metric, period, _event_period, date, object, extra_dimensions
@@ -201,12 +208,9 @@ class StatisticQuerySet(models.QuerySet[_S]):
         extra_dimensions: dict[str, Any],
     ) -> dict[str, Any]:
         """The checked key fields of one statistic row, for ``method``'s messages."""
-        from .clock import today_in
-        from .models import dimension_fields, is_by_object
-
         model = self.model
         key: dict[str, Any] = {
-            "metric": _saved_metric(metric),
+            "metric": _saved_metric(model, metric),
             "period": check_period(period),
             "date": today_in() if date is None else _check_date(date, "date"),
         }
@@ -253,20 +257,19 @@ class StatisticQuerySet(models.QuerySet[_S]):
         object_type: ContentType | type[models.Model] | None = None,
     ) -> StatisticQuerySet[_S]:
         """Filter statistics. Dates are inclusive; ``period=Period.LIFETIME`` filters too."""
-        from .models import Metric, is_by_object, resolve_instance
-
         qs = self
+        model = self.model
         if metric is not None and metrics is not None:
             raise TypeError("narrow() takes metric= or metrics=, not both")
         if metric is not None:
-            qs = qs.filter(metric=_saved_metric(metric))
+            qs = qs.filter(metric=_saved_metric(model, metric))
         if metrics is not None:
             if isinstance(metrics, models.QuerySet):
-                if metrics.model is not Metric:
+                if metrics.model is not _metric_model(model):
                     raise TypeError("metrics= must be a queryset of Metric")
                 qs = qs.filter(metric__in=metrics)
             else:
-                qs = qs.filter(metric__in=[_saved_metric(m) for m in metrics])
+                qs = qs.filter(metric__in=[_saved_metric(model, m) for m in metrics])
         if period is not None:
             qs = qs.filter(period=validate_period(period))
         if date is not None:
@@ -278,8 +281,8 @@ class StatisticQuerySet(models.QuerySet[_S]):
 
         if object is None and objects is None and object_type is None:
             return qs
-        if not is_by_object(self.model):
-            raise TypeError(f"{self.model.__name__} has no object to narrow by")
+        if not is_by_object(model):
+            raise TypeError(f"{model.__name__} has no object to narrow by")
         if object is not None and objects is not None:
             raise TypeError("narrow() takes object= or objects=, not both")
         if object_type is not None:
@@ -309,9 +312,7 @@ class StatisticQuerySet(models.QuerySet[_S]):
     ) -> list[tuple[datetime.date, Any]]:
         """``[(date, value), ...]`` for every date of the range (every bucket of a
         calendar period); see trackstats.series."""
-        from .series import series
-
-        return series(self, from_date, to_date, fill=fill, period=period)
+        return gap_filled.series(self, from_date, to_date, fill=fill, period=period)
 
     def series_by_object(
         self,
@@ -322,9 +323,7 @@ class StatisticQuerySet(models.QuerySet[_S]):
         period: int | None = None,
     ) -> dict[Any, list[tuple[datetime.date, Any]]]:
         """One gap-filled series per object; see trackstats.series.series_by_object."""
-        from .series import series_by_object
-
-        return series_by_object(
+        return gap_filled.series_by_object(
             self, from_date, to_date, fill=fill, objects=objects, period=period
         )
 
@@ -337,9 +336,7 @@ class StatisticQuerySet(models.QuerySet[_S]):
     ) -> list[tuple[datetime.date, Any]]:
         """The series of the range just before, for comparison with ``series()`` of
         the same arguments; see trackstats.series.previous_series."""
-        from .series import previous_series
-
-        return previous_series(self, from_date, to_date, fill=fill, period=period)
+        return gap_filled.previous_series(self, from_date, to_date, fill=fill, period=period)
 
     def to_dataframe(
         self,
@@ -348,9 +345,7 @@ class StatisticQuerySet(models.QuerySet[_S]):
         fill: Any = 0,
     ) -> Any:
         """A pandas DataFrame of these statistics (needs pandas); see trackstats.series."""
-        from .series import to_dataframe
-
-        return to_dataframe(self, from_date, to_date, fill=fill)
+        return gap_filled.to_dataframe(self, from_date, to_date, fill=fill)
 
     # The async reads run the sync ones, query and gap filling both, in the thread of
     # Django's sync code: the ORM may not query from an event loop's thread.
@@ -476,8 +471,6 @@ def _increment_insert(
 ) -> tuple[str, list[Any]]:
     """``INSERT INTO ... VALUES (...)`` of the row ``key`` with ``value``, and its
     parameters, converted for ``connection`` as a save would convert them."""
-    from .models import forward_field
-
     opts = model._meta
     quote = connection.ops.quote_name
     # Related objects by their ids: assigning an instance would ask the router whether
@@ -544,13 +537,20 @@ def _content_type(value: ContentType | type[models.Model]) -> ContentType:
     raise TypeError(f"object_type must be a ContentType or a model class, got {value!r}")
 
 
-def _saved_metric(metric: Any) -> Metric:
-    from .models import Metric, resolve_instance
+def _metric_model(model: type[models.Model]) -> type[Metric]:
+    """The Metric model, which the statistic model's ``metric`` foreign key points to.
 
+    Read from the field rather than imported: trackstats.models imports this module,
+    so importing Metric back would make the two modules a cycle again.
+    """
+    return cast("type[Metric]", forward_field(model, "metric").related_model)
+
+
+def _saved_metric(model: type[models.Model], metric: Any) -> Metric:
     metric = resolve_instance(metric)
     if metric is None:
         raise TypeError("metric is required")
-    if not isinstance(metric, Metric):
+    if not isinstance(metric, _metric_model(model)):
         raise TypeError(f"metric must be a Metric, got {type(metric).__name__}")
     if metric.pk is None:
         raise ValueError(f"metric {metric.ref!r} is unsaved: save or register it first")
@@ -565,8 +565,6 @@ def _check_date(value: Any, argument: str) -> datetime.date:
 
 
 def _clean_field(model: type[models.Model], name: str, value: Any) -> Any:
-    from .models import forward_field
-
     field = forward_field(model, name)
     try:
         cleaned = field.clean(value, None) if not field.is_relation else value
@@ -581,8 +579,6 @@ def clean_statistic_value(model: type[models.Model], value: Any) -> Any:
     Raises ``ValidationError`` naming ``value`` for text, fractions on an integer
     field and numbers out of range.
     """
-    from .models import forward_field
-
     if value is None:
         return None
     field = forward_field(model, "value")
@@ -610,3 +606,12 @@ def clean_statistic_value(model: type[models.Model], value: Any) -> Any:
         return field.clean(value, None)
     except ValidationError as exc:
         raise ValidationError(f"value {value!r}: {'; '.join(exc.messages)}") from exc
+
+
+def statistic_rows(model: type[models.Model], using: str) -> StatisticQuerySet[Any]:
+    """The rows of the statistic model ``model`` on database ``using``, with the query API.
+
+    Its default manager comes from ``AbstractStatistic.objects`` (or a subclass's own,
+    built on StatisticQuerySet as well), which ``type[Model]`` cannot tell mypy.
+    """
+    return cast("StatisticQuerySet[Any]", model._default_manager.using(using))

@@ -26,7 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Sum
 
-from .models import dimension_fields, is_by_object, resolve_instance
+from .lazy_registration import resolve_instance
 from .objects import object_id_of
 from .periods import (
     bucket_start,
@@ -36,10 +36,12 @@ from .periods import (
     parse_period_name,
     period_name,
 )
+from .statistic_schema import dimension_fields, is_by_object
 
 if TYPE_CHECKING:
     import pandas
 
+    # Types only: trackstats.querysets imports this module for its gap-filled reads.
     from .querysets import StatisticQuerySet
 
 Series = list[tuple[datetime.date, Any]]

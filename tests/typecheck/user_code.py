@@ -1,4 +1,5 @@
-"""User code as README.md and docs/api.md write it, for ``mypy --strict`` only.
+"""User code as README.md, docs/api.md and docs/custom-models.md write it, for
+``mypy --strict`` only.
 
 CI type-checks this module (``[tool.mypy] files`` in pyproject.toml, run by
 tests/test_typecheck.py) so that the documented patterns keep type-checking in the
@@ -18,6 +19,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Sum
 from typing_extensions import assert_type
 
+from tests.testapp.models import RevenueStatistic, StatisticByCountry
 from trackstats import registry
 from trackstats.models import DecimalStatisticByDate, Domain, Metric, Period, StatisticByDate
 from trackstats.querysets import StatisticQuerySet
@@ -100,3 +102,36 @@ last_week = StatisticByDate.objects.narrow(metric=api_calls).series(
     datetime.date(2024, 1, 25), datetime.date(2024, 1, 31)
 )
 assert_type(last_week, list[tuple[datetime.date, Any]])
+latest_calls = StatisticByDate.objects.most_recent(metric=api_calls, period=Period.DAY)
+assert_type(latest_calls, StatisticByDate | None)
+assert_type(StatisticByDate.objects.narrow(metric=api_calls), StatisticQuerySet[StatisticByDate])
+
+# Custom statistic models, declared on AbstractStatistic as docs/custom-models.md does
+# (tests/testapp/models.py), get the same query API, typed by their own model.
+by_country = StatisticByCountry.objects.record(
+    metric=api_calls, value=12, period=Period.DAY, country="NL"
+)
+assert_type(by_country, StatisticByCountry)
+assert_type(by_country.country, str)
+assert_type(
+    StatisticByCountry.objects.increment(metric=api_calls, period=Period.DAY, country="BE"),
+    StatisticByCountry,
+)
+dutch_calls = StatisticByCountry.objects.narrow(metric=api_calls, period=Period.DAY).filter(
+    country="NL"
+)
+assert_type(dutch_calls, StatisticQuerySet[StatisticByCountry])
+assert_type(
+    dutch_calls.series(datetime.date(2024, 1, 25), datetime.date(2024, 1, 31)),
+    list[tuple[datetime.date, Any]],
+)
+assert_type(StatisticByCountry.objects.most_recent(metric=api_calls), StatisticByCountry | None)
+takings = RevenueStatistic.objects.record(
+    metric=Metric.objects.SHOPPING_REVENUE, value=decimal.Decimal("1234.50"), period=Period.DAY
+)
+assert_type(takings, RevenueStatistic)
+assert_type(takings.value, decimal.Decimal | None)
+assert_type(
+    RevenueStatistic.objects.narrow(metric=Metric.objects.SHOPPING_REVENUE).most_recent(),
+    RevenueStatistic | None,
+)
