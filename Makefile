@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# One test worker per core; each has its own test database. PYTEST_WORKERS=0 runs in
+# this process (for pdb).
+PYTEST_WORKERS ?= auto
 
 .PHONY: install test demo lint clean bench
 
@@ -20,7 +23,7 @@ install: $(VENV)/.installed
 
 # The whole suite on SQLite. The browser test needs Debian's chromium; CI runs it.
 test: install
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
