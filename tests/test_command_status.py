@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tests.tasksapp.processes import ROOT, django_admin
 from tests.testapp.models import Order
-from trackstats.conf import settings as trackstats_settings
+from trackstats.conf import app_settings
 from trackstats.models import Domain, Metric, Period, StatisticByDate, TrackerRun
 from trackstats.registry import registry
 from trackstats.trackers import CountObjectsByDateTracker
@@ -215,15 +215,15 @@ def test_thresholds_from_the_settings(history):
 
 
 def test_settings_defaults_and_validation():
-    warning = trackstats_settings.TRACKSTATS_STATUS_WARNING_AFTER
-    critical = trackstats_settings.TRACKSTATS_STATUS_CRITICAL_AFTER
+    warning = app_settings.TRACKSTATS_STATUS_WARNING_AFTER
+    critical = app_settings.TRACKSTATS_STATUS_CRITICAL_AFTER
     assert (warning, critical) == (26 * HOUR, 50 * HOUR)
     for bad in (26, datetime.timedelta(0), "26h"):
         with (
             override_settings(TRACKSTATS_STATUS_WARNING_AFTER=bad),
             pytest.raises(ImproperlyConfigured, match="must be a positive datetime"),
         ):
-            _ = trackstats_settings.TRACKSTATS_STATUS_WARNING_AFTER
+            _ = app_settings.TRACKSTATS_STATUS_WARNING_AFTER
 
 
 @pytest.mark.parametrize(

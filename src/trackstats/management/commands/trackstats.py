@@ -25,7 +25,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from trackstats import exchange, runs, status
-from trackstats.conf import settings
+from trackstats.conf import app_settings
 from trackstats.models import Metric, StatisticByDate
 from trackstats.registry import Registration, registry
 
@@ -292,8 +292,8 @@ class Command(BaseCommand):
         database = options.get("database")
         warning_after = _threshold(options.get("warning"), "--warning")
         critical_after = _threshold(options.get("critical"), "--critical")
-        warning_after = warning_after or settings.TRACKSTATS_STATUS_WARNING_AFTER
-        critical_after = critical_after or settings.TRACKSTATS_STATUS_CRITICAL_AFTER
+        warning_after = warning_after or app_settings.TRACKSTATS_STATUS_WARNING_AFTER
+        critical_after = critical_after or app_settings.TRACKSTATS_STATUS_CRITICAL_AFTER
         if warning_after > critical_after:
             raise CommandError(
                 f"the warning threshold ({_hours_text(warning_after)}) is longer than the "
