@@ -17,7 +17,7 @@ The object part is where the trackers differ, one :class:`ObjectKey` each:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -51,7 +51,9 @@ class ObjectKey(Protocol):
 
 @dataclass(frozen=True)
 class NoObject:
-    keyed_fields: tuple[str, ...] = ()
+    """Statistics by date only: no object in the key."""
+
+    keyed_fields: ClassVar[tuple[str, ...]] = ()
 
     def fixed_object(self, using: str) -> tuple[ContentType | None, str | None]:
         return None, None
@@ -65,9 +67,11 @@ class NoObject:
 
 @dataclass(frozen=True)
 class OneObject:
+    """Every statistic belongs to one fixed object: the object is part of the scope."""
+
     #: A saved instance, or a lazy registration of one (resolved when used).
     given: Any
-    keyed_fields: tuple[str, ...] = ()
+    keyed_fields: ClassVar[tuple[str, ...]] = ()
 
     def fixed_object(self, using: str) -> tuple[ContentType | None, str | None]:
         obj = resolve_instance(self.given)
@@ -83,9 +87,11 @@ class OneObject:
 
 @dataclass(frozen=True)
 class RelatedObject:
+    """One statistic per object that ``object_field`` of a source row points at."""
+
     object_model: type[models.Model]
     object_field: str
-    keyed_fields: tuple[str, ...] = ("object_id",)
+    keyed_fields: ClassVar[tuple[str, ...]] = ("object_id",)
 
     def fixed_object(self, using: str) -> tuple[ContentType | None, str | None]:
         object_type = ContentType.objects.db_manager(using).get_for_model(self.object_model)
