@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import UTC, at, customer, make_metric, order
 from tests.testapp.models import Customer, Order
-from trackstats import runs
+from trackstats import clock, runs
 from trackstats.models import Period, StatisticByDateAndObject
 from trackstats.registry import TrackerRegistry
 from trackstats.trackers import CountObjectsByDateAndObjectTracker
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def days_ago(n: int) -> datetime.date:
-    return datetime.datetime.now(UTC).date() - datetime.timedelta(days=n)
+    return clock.today_in(UTC) - datetime.timedelta(days=n)
 
 
 @pytest.fixture
