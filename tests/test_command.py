@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tests.tasksapp.processes import ROOT, django_admin
 from tests.testapp.models import Customer, Order, RevenueStatistic
+from trackstats import clock
 from trackstats.models import (
     Domain,
     Metric,
@@ -45,7 +46,7 @@ def isolated_registry(monkeypatch):
 
 @pytest.fixture
 def today():
-    return timezone.localdate()
+    return clock.today_in()
 
 
 def at(today, days_ago, hour=12):

@@ -13,9 +13,9 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone
 
 from tests.testapp.models import Customer, Order
+from trackstats import clock
 from trackstats.models import Domain, Metric, Period, StatisticByDate
 from trackstats.registry import registry
 from trackstats.trackers import CountObjectsByDateTracker
@@ -37,7 +37,7 @@ def shop():
     """Three trackers; the middle one fails as chosen by the test."""
     domain = Domain.objects.create(ref="shop")
     metrics = {ref: Metric.objects.create(domain=domain, ref=ref) for ref in ("a", "broken", "z")}
-    now = timezone.now()
+    now = clock.now()
     customer = Customer.objects.create(name="ada", joined=now - datetime.timedelta(days=9))
     for days_ago in (2, 1, 0):
         Order.objects.create(customer=customer, created=now - datetime.timedelta(days=days_ago))
@@ -131,7 +131,7 @@ def test_verify_goes_on_after_a_failure_and_reports_both(shop, broken):
     run("track")
     registry.clear()
     shop(broken)
-    StatisticByDate.objects.filter(metric__ref="z", date=timezone.localdate()).update(value=7)
+    StatisticByDate.objects.filter(metric__ref="z", date=clock.today_in()).update(value=7)
 
     out, err, error = run("verify")
 
@@ -139,7 +139,7 @@ def test_verify_goes_on_after_a_failure_and_reports_both(shop, broken):
         "1 stored statistic(s) of 1 tracker(s) differ from a recomputation; "
         "`trackstats track --since DATE` rewrites them; 1 of 3 trackers failed"
     )
-    assert f"shop.z.lifetime {timezone.localdate()}: stored 7, computed 3" in out
+    assert f"shop.z.lifetime {clock.today_in()}: stored 7, computed 3" in out
     assert err.startswith("shop.broken.lifetime: ")
 
 

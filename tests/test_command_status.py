@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from tests.tasksapp.processes import ROOT, django_admin
 from tests.testapp.models import Order
-from trackstats.conf import settings as trackstats_settings
+from trackstats import clock
+from trackstats.conf import app_settings
 from trackstats.models import Domain, Metric, Period, StatisticByDate, TrackerRun
 from trackstats.registry import registry
 from trackstats.trackers import CountObjectsByDateTracker
@@ -36,7 +37,7 @@ def isolated_registry(monkeypatch):
 
 @pytest.fixture
 def now():
-    return timezone.now().replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 @pytest.fixture
@@ -215,15 +216,15 @@ def test_thresholds_from_the_settings(history):
 
 
 def test_settings_defaults_and_validation():
-    warning = trackstats_settings.TRACKSTATS_STATUS_WARNING_AFTER
-    critical = trackstats_settings.TRACKSTATS_STATUS_CRITICAL_AFTER
+    warning = app_settings.TRACKSTATS_STATUS_WARNING_AFTER
+    critical = app_settings.TRACKSTATS_STATUS_CRITICAL_AFTER
     assert (warning, critical) == (26 * HOUR, 50 * HOUR)
     for bad in (26, datetime.timedelta(0), "26h"):
         with (
             override_settings(TRACKSTATS_STATUS_WARNING_AFTER=bad),
             pytest.raises(ImproperlyConfigured, match="must be a positive datetime"),
         ):
-            _ = trackstats_settings.TRACKSTATS_STATUS_WARNING_AFTER
+            _ = app_settings.TRACKSTATS_STATUS_WARNING_AFTER
 
 
 @pytest.mark.parametrize(
@@ -291,10 +292,10 @@ def test_exit_status_of_a_real_process(process_env_with_databases):
     assert {row["state"] for row in json.loads(out)} == {"critical"}  # never ran
 
     log_everything = (
-        "from django.utils import timezone\n"
+        "from trackstats import clock\n"
         "from trackstats.models import TrackerRun\n"
         "from trackstats.registry import registry\n"
-        "now = timezone.now()\n"
+        "now = clock.now()\n"
         "for entry in registry:\n"
         "    TrackerRun.objects.create(name=entry.name, statistic_model='x', "
         "started_at=now, finished_at=now, seconds=0, status='success')\n"

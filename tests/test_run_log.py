@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 
 from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order
-from trackstats import runs
+from trackstats import clock, runs
 from trackstats.models import Period, StatisticByDate, StatisticByDateAndObject, TrackerRun
 from trackstats.registry import TrackerRegistry
 from trackstats.signals import post_record, post_track
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def days_ago(n: int) -> datetime.date:
-    return datetime.datetime.now(UTC).date() - datetime.timedelta(days=n)
+    return clock.today_in(UTC) - datetime.timedelta(days=n)
 
 
 def counter(**kwargs):

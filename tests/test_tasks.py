@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tests.testapp.models import Customer, Order
-from trackstats import tasks
+from trackstats import clock, tasks
 from trackstats.models import Domain, Metric, Period, StatisticByDate
 from trackstats.registry import registry
 from trackstats.trackers import CountObjectsByDateTracker
@@ -26,8 +26,8 @@ def isolated_registry(monkeypatch):
 
 @pytest.fixture
 def orders_metric():
-    today = timezone.localdate()
-    customer = Customer.objects.create(name="c", joined=timezone.now())
+    today = clock.today_in()
+    customer = Customer.objects.create(name="c", joined=clock.now())
     for days_ago in (3, 1, 1):
         created = timezone.make_aware(
             datetime.datetime.combine(today - datetime.timedelta(days=days_ago), datetime.time(12))
@@ -44,7 +44,7 @@ def orders_metric():
 
 def lifetime_today(metric):
     return StatisticByDate.objects.get(
-        metric=metric, period=Period.LIFETIME, date=timezone.localdate()
+        metric=metric, period=Period.LIFETIME, date=clock.today_in()
     ).value
 
 
@@ -57,7 +57,7 @@ def test_track_metric_task_returns_its_report(orders_metric):
     assert report["rows_written"] == 4  # every date from the first order through today
     assert report["rows_removed"] == 0
     assert report["dry_run"] is False
-    assert report["end_date"] == timezone.localdate().isoformat()
+    assert report["end_date"] == clock.today_in().isoformat()
     assert lifetime_today(orders_metric) == 3
     assert not StatisticByDate.objects.filter(period=Period.DAY).exists()
 
@@ -65,7 +65,7 @@ def test_track_metric_task_returns_its_report(orders_metric):
 def test_track_metric_with_since_and_database(orders_metric):
     tasks.track_metric.call("shop.orders.lifetime")
     StatisticByDate.objects.filter(period=Period.LIFETIME).update(value=0)
-    since = timezone.localdate() - datetime.timedelta(days=1)
+    since = clock.today_in() - datetime.timedelta(days=1)
 
     report = tasks.track_metric.call("shop.orders.lifetime", since.isoformat(), "default")
 
@@ -82,9 +82,9 @@ def test_enqueue_all_enqueues_one_task_per_tracker(orders_metric):
     assert StatisticByDate.objects.filter(period=Period.DAY).count() == 2
     assert lifetime_today(orders_metric) == 3
 
-    selected = tasks.enqueue_all(metrics=["shop.orders.day"], since=timezone.localdate())
+    selected = tasks.enqueue_all(metrics=["shop.orders.day"], since=clock.today_in())
     assert [result.args for result in selected] == [
-        ["shop.orders.day", timezone.localdate().isoformat(), None]
+        ["shop.orders.day", clock.today_in().isoformat(), None]
     ]
 
 

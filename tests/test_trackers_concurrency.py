@@ -13,6 +13,7 @@ from django.db import connection, connections, transaction
 
 from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order
+from trackstats import clock
 from trackstats.models import Period, StatisticByDateAndObject
 from trackstats.trackers import CountObjectsByDateAndObjectTracker, CountObjectsByDateTracker
 
@@ -38,7 +39,7 @@ def run_in_threads(*functions):
 
 
 def days_ago(n: int) -> datetime.date:
-    return datetime.datetime.now(UTC).date() - datetime.timedelta(days=n)
+    return clock.today_in(UTC) - datetime.timedelta(days=n)
 
 
 if connection.vendor in {"postgresql", "mysql"}:

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order
+from trackstats import clock
 from trackstats.models import DecimalStatisticByDate, Period, StatisticByDate
 from trackstats.trackers import (
     CountObjectsByDateAndObjectTracker,
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def days_ago(n: int) -> datetime.date:
-    return datetime.datetime.now(UTC).date() - datetime.timedelta(days=n)
+    return clock.today_in(UTC) - datetime.timedelta(days=n)
 
 
 def counter(period=Period.DAY, **kwargs):
@@ -50,7 +51,7 @@ def test_start_date_rules():
     assert tracker.start_date(queryset) == days_ago(3)  # most recent stored date
     assert tracker.start_date(queryset, since=days_ago(10)) == days_ago(10)
     with pytest.raises(TypeError, match="since"):
-        tracker.start_date(queryset, since=datetime.datetime.now(UTC))
+        tracker.start_date(queryset, since=clock.now())
 
 
 def test_since_after_today_does_nothing():

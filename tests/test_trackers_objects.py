@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
-from django.utils import timezone
 
 from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order, Shop, UUIDCustomer
+from trackstats import clock
 from trackstats.models import Period, StatisticByDateAndObject
 from trackstats.objects import object_id_of
 from trackstats.trackers import (
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def today() -> datetime.date:
-    return timezone.localdate(timezone=UTC)
+    return clock.today_in(UTC)
 
 
 def two_objects(model):

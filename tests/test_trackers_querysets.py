@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from tests.factories import make_metric, reference, stored
 from tests.testapp.models import Customer, Order, OrderLine
+from trackstats import clock
 from trackstats.models import Period, StatisticByDate
 from trackstats.trackers import CountObjectsByDateTracker, ObjectsByDateTracker
 
@@ -80,11 +81,8 @@ orders_strategy = st.lists(
 
 
 def _make(orders) -> None:
-    customers = [
-        Customer.objects.create(name=f"c{i}", joined=datetime.datetime.now(datetime.timezone.utc))
-        for i in range(3)
-    ]
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+    customers = [Customer.objects.create(name=f"c{i}", joined=clock.now()) for i in range(3)]
+    today = clock.today_in(datetime.timezone.utc)
     for days_ago, hour, status, quantity, who, lines in orders:
         day = today - datetime.timedelta(days=days_ago)
         created = datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.timezone.utc)
@@ -181,7 +179,7 @@ def test_an_empty_source_is_no_error_and_clears_stored_rows():
     )
     tracker.track(Order.objects.all())
     assert StatisticByDate.objects.count() == 2
-    since = datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=5)
+    since = clock.today_in(datetime.timezone.utc) - datetime.timedelta(days=5)
     result = tracker.track(Order.objects.filter(status__in=[]), since=since)
     assert (result.rows_written, result.rows_removed) == (0, 2)
     assert not StatisticByDate.objects.exists()
@@ -233,7 +231,7 @@ def test_distinct_on_fields_keeps_its_meaning_on_postgresql():
         return
     tracker.track(queryset)
     # The latest order of each customer: customer 0's of 1 day ago (3), customer 1's (5).
-    today = datetime.datetime.now(datetime.timezone.utc).date()
+    today = clock.today_in(datetime.timezone.utc)
     expected = _expected(
         queryset, Period.LIFETIME, lambda o: o.quantity, sum, today, zone=datetime.timezone.utc
     )

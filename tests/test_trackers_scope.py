@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import UTC, at, customer, make_metric, order
 from tests.testapp.models import Customer, Order
-from trackstats import runs
+from trackstats import clock, runs
 from trackstats.models import Period, StatisticByDateAndObject
 from trackstats.registry import TrackerRegistry
 from trackstats.trackers import CountObjectsByDateAndObjectTracker
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def days_ago(n: int) -> datetime.date:
-    return datetime.datetime.now(UTC).date() - datetime.timedelta(days=n)
+    return clock.today_in(UTC) - datetime.timedelta(days=n)
 
 
 @pytest.fixture
@@ -83,3 +83,25 @@ def test_by_related_object_scope_is_the_object_type():
     assert tracker.stored_rows().count() == 1
     entry = TrackerRegistry().register(tracker, Order.objects.all)
     assert runs.verify(entry) == []
+
+
+def test_track_dry_run_verify_and_stored_dates_all_ask_the_trackers_scope(
+    two_fixed_object_trackers, monkeypatch
+):
+    bob = two_fixed_object_trackers["bob"]
+    asked: list[str] = []
+    scope = bob.tracker.scope
+
+    def spied_scope(using: str = "default"):
+        asked.append(using)
+        return scope(using)
+
+    monkeypatch.setattr(bob.tracker, "scope", spied_scope)
+    for run in (runs.track, runs.dry_run, runs.verify, runs.last_stored_date):
+        asked.clear()
+        run(bob)
+        assert asked, f"{run.__name__} decided which rows are the tracker's by itself"
+    written = StatisticByDateAndObject.objects.filter(metric=scope("default").metric)
+    assert set(written.filter(object_id=scope("default").object_id)) == set(
+        bob.tracker.stored_rows("default")
+    )

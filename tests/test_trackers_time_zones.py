@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.factories import UTC, customer, make_metric, order, reference, stored
 from tests.testapp.models import Order, OrderLine
+from trackstats import clock
 from trackstats.models import Period
 from trackstats.trackers import CountObjectsByDateTracker, ObjectsByDateTracker
 
@@ -71,7 +72,7 @@ def test_day_buckets_match_the_wall_clock_date(zone):
         period=Period.DAY, metric=make_metric(), date_field="created", tz=tz
     )
     tracker.track(Order.objects.all(), since=since)
-    today = timezone.localdate(timezone=tz)
+    today = clock.today_in(tz)
     expected = reference(
         [(i.astimezone(tz).date(), (), 1) for i in instants], Period.DAY, since, today, len
     )
@@ -86,7 +87,7 @@ def test_week_and_lifetime_windows_in_a_zone(zone):
     for instant in instants:
         order(instant, who)
     since = DAYS[0]
-    today = timezone.localdate(timezone=tz)
+    today = clock.today_in(tz)
     for period in (Period.WEEK, Period.LIFETIME):
         tracker = CountObjectsByDateTracker(
             period=period, metric=make_metric(f"p{period}"), date_field="created", tz=tz
@@ -119,11 +120,11 @@ def test_default_zone_is_the_current_time_zone_when_tracking():
 def test_date_field_needs_no_zone_and_may_have_its_own_column():
     who = customer()
     tz = zoneinfo.ZoneInfo("Pacific/Kiritimati")
-    today = timezone.localdate(timezone=tz)
+    today = clock.today_in(tz)
     for ago, count in ((0, 2), (3, 1)):
         for _ in range(count):
             order(
-                timezone.now(),
+                clock.now(),
                 who,
                 booked_on=today - datetime.timedelta(days=ago),
             )
@@ -139,7 +140,7 @@ def test_date_field_needs_no_zone_and_may_have_its_own_column():
 
 def test_date_field_across_a_relation():
     tz = zoneinfo.ZoneInfo("Pacific/Pago_Pago")
-    today = timezone.localdate(timezone=tz)
+    today = clock.today_in(tz)
     late = datetime.datetime.combine(today, datetime.time(23, 30)).replace(tzinfo=tz)
     first = order(late - datetime.timedelta(days=1), customer())
     second = order(late, customer())
@@ -164,9 +165,9 @@ def test_today_is_the_last_date_in_the_trackers_zone():
         tracker = CountObjectsByDateTracker(
             period=Period.LIFETIME, metric=make_metric(zone), date_field="created", tz=tz
         )
-        order(timezone.now(), customer())
+        order(clock.now(), customer())
         result = tracker.track(Order.objects.all())
-        assert result.end_date == timezone.localdate(timezone=tz)
+        assert result.end_date == clock.today_in(tz)
         assert max(d for (d,) in stored(tracker)) == result.end_date
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.factories import at, customer, make_metric, order, reference, stored
 from tests.testapp.models import Order
+from trackstats import clock
 from trackstats.checks import check_time_zones
 from trackstats.models import Period, TrackerRun
 from trackstats.registry import registry
@@ -23,12 +24,12 @@ WEST = zoneinfo.ZoneInfo("Pacific/Pago_Pago")  # -11:00
 
 
 def today(tz):
-    return datetime.datetime.now(tz).date()
+    return clock.today_in(tz)
 
 
 def make_orders():
     who = customer()
-    now = timezone.now()
+    now = clock.now()
     # 11:30 UTC is the next day at +14:00 and the same day at -11:00.
     for n in (1, 3, 4, 9, 30):
         day = (now - datetime.timedelta(days=n)).date()

@@ -1,12 +1,17 @@
-"""Typed, lazy access to trackstats settings.
+"""Typed, lazy access to trackstats settings: ``app_settings``.
 
 Settings are read on attribute access, never at import time, so tests can override
 them with ``override_settings``. Every setting is documented in docs/settings.md.
+
+The facade is called ``app_settings`` so that it does not read like
+``django.conf.settings``; the first release called it ``settings``, and that name
+still works, with a ``DeprecationWarning``.
 """
 
 from __future__ import annotations
 
 import datetime
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -76,4 +81,17 @@ def _positive_int(name: str, default: int) -> int:
     return value
 
 
-settings = Settings()
+app_settings = Settings()
+
+
+def __getattr__(name: str) -> Settings:
+    # The first release documented ``from trackstats.conf import settings``; a module
+    # attribute hook warns the code that still imports it, where a plain alias could not.
+    if name == "settings":
+        warnings.warn(
+            "trackstats.conf.settings is deprecated: import trackstats.conf.app_settings",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return app_settings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

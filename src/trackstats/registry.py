@@ -28,7 +28,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
-from .conf import settings
+from .conf import app_settings
 from .periods import period_name
 from .tracker_protocol import Tracker
 
@@ -189,4 +189,4 @@ def register(
 
 def autodiscover() -> None:
     """Import the registry module (``stats`` by default) of every installed app."""
-    autodiscover_modules(settings.TRACKSTATS_REGISTRY_MODULE)
+    autodiscover_modules(app_settings.TRACKSTATS_REGISTRY_MODULE)

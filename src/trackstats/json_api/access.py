@@ -13,7 +13,7 @@ from django.contrib.auth import get_permission_codename
 from django.db import models
 from django.http import HttpRequest
 
-from ..conf import settings
+from ..conf import app_settings
 from ..models import Metric
 
 
@@ -38,5 +38,5 @@ def is_allowed(request: HttpRequest, metric: Metric | None, model: type[models.M
     ``metric`` is None when the requested label names no metric; a rule that allows
     it lets the client learn that the metric does not exist (404).
     """
-    rule = settings.TRACKSTATS_API_PERMISSION or default_permission
+    rule = app_settings.TRACKSTATS_API_PERMISSION or default_permission
     return bool(rule(request, metric, model))

@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, router
 
-from ..conf import settings
+from ..conf import app_settings
 from ..exchange import extra_dimensions, statistic_models
 from ..models import Metric, forward_field, is_by_object, statistic_rows
 from ..periods import (
@@ -191,7 +191,7 @@ def point_count(from_date: datetime.date, to_date: datetime.date, period: int) -
 
 
 def _check_points(from_date: datetime.date, to_date: datetime.date, period: int) -> None:
-    most = settings.TRACKSTATS_API_MAX_POINTS
+    most = app_settings.TRACKSTATS_API_MAX_POINTS
     try:
         count = point_count(from_date, to_date, period)
     except OverflowError:  # a week that would start before 1 January of year 1
@@ -308,7 +308,7 @@ def _objects(
 def _top(text: str | None) -> int:
     if text is None:
         return DEFAULT_TOP
-    most = settings.TRACKSTATS_API_MAX_OBJECTS
+    most = app_settings.TRACKSTATS_API_MAX_OBJECTS
     text = text.strip()
     if not text.isdigit() or int(text) > most:
         raise InvalidQuery(f"top must be an integer from 0 to {most}, got {text!r}")

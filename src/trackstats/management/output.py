@@ -1,8 +1,5 @@
-"""Printing for ``manage.py trackstats``: tables, numbers, progress, closed pipes.
-
-Kept apart from the command so that it stays about arguments and outcomes. The leading
-underscore keeps Django from taking this module for a command.
-"""
+"""The text ``manage.py trackstats`` prints: tables, numbers, ages, progress, and
+what to do when its reader closes the pipe."""
 
 from __future__ import annotations
 
@@ -10,13 +7,18 @@ import datetime
 import decimal
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from trackstats.models import dimension_fields
-from trackstats.runs import Difference
+from trackstats.runs import Difference, RunReport
+from trackstats.status import TrackerStatus
+
+if TYPE_CHECKING:
+    from .selection import ListedTracker
 
 #: The exit status of a command stopped by SIGPIPE (128 + 13), as a shell reports
 #: ``yes | head -1``'s first command.
@@ -34,6 +36,42 @@ def table_lines(rows: Sequence[Sequence[str]]) -> list[str]:
         if number == 0:
             lines.append("  ".join("-" * width for width in widths))
     return lines
+
+
+def listing_lines(listed: Sequence[ListedTracker]) -> list[str]:
+    """The table of ``trackstats list``."""
+    table = [("name", "metric", "period", "aggregate", "model", "last stored")]
+    for row in listed:
+        table.append(
+            (
+                row["name"],
+                row["metric"],
+                row["period"],
+                row["aggregate"],
+                row["model"],
+                row["last_stored"] or "never",
+            )
+        )
+    return table_lines(table)
+
+
+def status_lines(statuses: Sequence[TrackerStatus]) -> list[str]:
+    """The table of ``trackstats status``: a header, a rule, a line per status."""
+    table = [("name", "metric", "period", "last success", "age", "state", "latest run")]
+    for found in statuses:
+        last = found.last_success
+        table.append(
+            (
+                found.name,
+                found.metric,
+                found.period,
+                local_text(last) if last is not None else "never",
+                age_text(found.age),
+                found.state,
+                found.latest_status or "never ran",
+            )
+        )
+    return table_lines(table)
 
 
 def number_text(value: Any) -> str:
@@ -62,6 +100,43 @@ def difference_line(
     return (
         f"{name} {' '.join(parts)}: stored {stored}, computed {number_text(difference.computed)}"
     )
+
+
+def report_line(report: RunReport) -> str:
+    """One line of ``track -v 2`` (or of a dry run) about one tracker's run."""
+    if report.start_date is None:
+        return f"{report.name}: no source rows, nothing to do"
+    span = f"{report.start_date}..{report.end_date}"
+    if report.dry_run:
+        return f"{report.name}: would write {report.rows_written} rows for {span}"
+    return (
+        f"{report.name}: {report.rows_written} rows written, {report.rows_removed} removed "
+        f"for {span} in {report.seconds:.2f} s"
+    )
+
+
+def count_text(done: int, total: int | None = None) -> str:
+    """``4 trackers``, ``1 tracker``, or ``3 of 4 trackers``."""
+    shown = total if total is not None else done
+    noun = f"tracker{'s' if shown != 1 else ''}"
+    return f"{done} of {total} {noun}" if total is not None else f"{done} {noun}"
+
+
+def first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def hours_text(duration: datetime.timedelta) -> str:
+    hours = duration.total_seconds() / 3600
+    return f"{hours:g} h"
+
+
+def local_text(moment: datetime.datetime) -> str:
+    """A moment in the current time zone, to the second."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.isoformat(timespec="seconds")
 
 
 def age_text(age: datetime.timedelta | None) -> str:
