@@ -28,7 +28,7 @@ from django.db.models import Avg, Count, Sum
 
 from tests.testapp.models import AverageStatistic, Customer, Order, StatisticByCountry
 from trackstats import clock
-from trackstats.engine.run import Statement, write_statements
+from trackstats.engine.execute import Statement, write_statements
 from trackstats.models import Domain, Metric, Period
 from trackstats.trackers import (
     CountObjectsByDateAndObjectTracker,

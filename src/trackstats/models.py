@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
-from .objects import OBJECT_ID_MAX_LENGTH
+from .object_ids import OBJECT_ID_MAX_LENGTH
 from .periods import PERIOD_CHOICES, Period
 from .querysets import StatisticQuerySet
 

@@ -19,7 +19,7 @@ from django.db.models.fields.related import RelatedField
 from django.db.models.functions import Coalesce
 
 from .engine.dialects import dialect_for
-from .objects import ObjectIdText, object_id_of
+from .object_ids import ObjectIdText, object_id_of
 from .periods import Period, bucket_start, is_event_period, period_label, validate_period
 from .signals import post_record
 

@@ -45,8 +45,8 @@ from . import clock
 from .engine.aggregates import FRACTIONAL_AGGREGATES, SUPPORTED_AGGREGATES
 from .engine.calendar import local_date
 from .engine.dialects import dialect_for
-from .engine.run import Target, convert_date, convert_value, read, write
-from .engine.statements import Select, Source, StoredBase, Window, build_select
+from .engine.execute import Target, convert_date, convert_value, read, write
+from .engine.statements import DateRange, Select, Source, StoredBase, build_select
 from .models import (
     AbstractStatistic,
     Domain,
@@ -58,7 +58,7 @@ from .models import (
     is_by_object,
     resolve_instance,
 )
-from .objects import object_id_of
+from .object_ids import object_id_of
 from .periods import (
     Period,
     bucket_start,
@@ -806,7 +806,7 @@ class ObjectsByDateTracker:
             stored_base=self._stored_base(queryset.db, plan.continue_from),
         )
         if is_calendar(self.period):
-            window = Window(
+            window = DateRange(
                 start,
                 end,
                 None,
@@ -816,7 +816,7 @@ class ObjectsByDateTracker:
                 whole_source=plan.whole_source,
             )
         else:
-            window = Window(
+            window = DateRange(
                 start, end, period_days(self.period), self._zone(), whole_source=plan.whole_source
             )
         value = forward_field(self.statistic_model, "value")

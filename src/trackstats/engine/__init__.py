@@ -5,7 +5,7 @@
 - ``expressions``: ORM expressions built on the dialects (local date of a timestamp).
 - ``aggregates``: how each aggregate is computed over a window of days.
 - ``statements``: the SELECT of a run's statistics, wrapped around an ORM query.
-- ``run``: executing a run as one transaction, or reading its result.
+- ``execute``: executing a run's statements as one transaction, or reading its result.
 """
 
 from .calendar import day_start, local_date, shift_pieces

@@ -28,7 +28,7 @@ class Dialect:
     #: wall-clock readings in the connection's time zone.
     stores_instants = False
     #: Whether a run over every source row should read the table whole instead of
-    #: through the date field's index (``Window.whole_source``).
+    #: through the date field's index (``DateRange.whole_source``).
     scan_whole = False
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:

@@ -22,7 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 from django.utils import timezone
 
-from ..objects import OBJECT_ID_MAX_LENGTH, ObjectIdText
+from ..object_ids import OBJECT_ID_MAX_LENGTH, ObjectIdText
 from .aggregates import (
     AggregatePlan,
     Strategy,
@@ -78,12 +78,14 @@ class StoredBase:
 
 
 @dataclass(frozen=True)
-class Window:
-    """The dates to compute, ``start`` through ``end``, and the window length."""
+class DateRange:
+    """What a run computes: the local dates ``start`` through ``end`` in ``tz``, and
+    the shape of the period whose value each date gets (its length in days, or its
+    calendar bucket)."""
 
     start: datetime.date
     end: datetime.date
-    #: Window length in days; None for LIFETIME and calendar periods.
+    #: DateRange length in days; None for LIFETIME and calendar periods.
     days: int | None
     tz: datetime.tzinfo
     #: Calendar periods: the first weekday of a week (0 = Monday), or the months of a
@@ -134,16 +136,18 @@ class Select:
         return self.ctes[-1][0]
 
 
-def build_select(source: Source, window: Window, dialect: Dialect, value_is_float: bool) -> Select:
-    """The statistics of ``window`` for ``source`` as a chain of CTEs."""
-    builder = _Builder(source, window, dialect)
+def build_select(
+    source: Source, dates: DateRange, dialect: Dialect, value_is_float: bool
+) -> Select:
+    """The statistics of ``dates`` for ``source`` as a chain of CTEs."""
+    builder = _Builder(source, dates, dialect)
     select = Select(key_columns=builder.key_names, value_is_float=value_is_float)
     plan = plan_aggregate(source.aggregate)
-    if window.days == 1 or window.calendar:
+    if dates.days == 1 or dates.calendar:
         # A calendar bucket holds each source row once, as a day does: the rows are
         # dated on their bucket's first day (see ``rows()``) and aggregated as DAY.
         builder.day_totals(select, plan)
-    elif window.days is None:
+    elif dates.days is None:
         builder.lifetime(select, plan)
     else:
         builder.rolling(select, plan)
@@ -153,9 +157,9 @@ def build_select(source: Source, window: Window, dialect: Dialect, value_is_floa
 
 
 class _Builder:
-    def __init__(self, source: Source, window: Window, dialect: Dialect) -> None:
+    def __init__(self, source: Source, dates: DateRange, dialect: Dialect) -> None:
         self.source = source
-        self.window = window
+        self.dates = dates
         self.dialect = dialect
         self.q = dialect.quote
         self.dimension_names = tuple(f"trackstats_dim{i}" for i in range(len(source.dimensions)))
@@ -175,35 +179,35 @@ class _Builder:
         ``collapse`` (LIFETIME) dates every row before the start on the day before it,
         so that one group carries everything earlier.
         """
-        source, window = self.source, self.window
+        source, dates = self.source, self.dates
         name = source.date_field
         filters: dict[str, Any] = {}
         queryset = source.queryset.order_by()
-        if window.whole_source and self.dialect.scan_whole:
+        if dates.whole_source and self.dialect.scan_whole:
             # The same conditions on an expression that no index serves.
             queryset = queryset.alias(trackstats_unindexed=Unindexed(F(name)))
             name = "trackstats_unindexed"
         if source.date_is_datetime:
-            end = day_start(window.end + ONE_DAY, window.tz)
+            end = day_start(dates.end + ONE_DAY, dates.tz)
             filters[f"{name}__lt"] = _db_instant(end)
             if first is not None:
-                filters[f"{name}__gte"] = _db_instant(day_start(first, window.tz))
-            begin = day_start(window.start if first is None else first, window.tz)
+                filters[f"{name}__gte"] = _db_instant(day_start(first, dates.tz))
+            begin = day_start(dates.start if first is None else first, dates.tz)
             day: Any = LocalDate(F(source.date_field), self._shift(begin, end))
-            start_mark: Any = _db_instant(day_start(window.start, window.tz))
+            start_mark: Any = _db_instant(day_start(dates.start, dates.tz))
         else:
-            filters[f"{name}__lte"] = window.end
+            filters[f"{name}__lte"] = dates.end
             if first is not None:
                 filters[f"{name}__gte"] = first
             day = F(source.date_field)
-            start_mark = window.start
-        if window.calendar:
-            day = CalendarBucket(day, window.week_from, window.months)
+            start_mark = dates.start
+        if dates.calendar:
+            day = CalendarBucket(day, dates.week_from, dates.months)
         if collapse:
             day = models.Case(
                 models.When(
                     **{f"{name}__lt": start_mark},
-                    then=Value(window.start - ONE_DAY, output_field=models.DateField()),
+                    then=Value(dates.start - ONE_DAY, output_field=models.DateField()),
                 ),
                 default=day,
                 output_field=models.DateField(),
@@ -224,7 +228,7 @@ class _Builder:
         return rows
 
     def _shift(self, begin: datetime.datetime, end: datetime.datetime) -> Any:
-        pieces = shift_pieces(begin, end, self.window.tz, self.dialect.storage_zone())
+        pieces = shift_pieces(begin, end, self.dates.tz, self.dialect.storage_zone())
         if len(pieces) == 1:
             return None if pieces[0].seconds == 0 else Value(pieces[0].seconds)
         name = self.source.date_field
@@ -293,8 +297,8 @@ class _Builder:
         return self.dialect.date_placeholder(), self.dialect.adapt_date(value)
 
     def in_range(self, column: str, select: Select) -> str:
-        low, low_param = self.date_param(self.window.start)
-        high, high_param = self.date_param(self.window.end)
+        low, low_param = self.date_param(self.dates.start)
+        high, high_param = self.date_param(self.dates.end)
         select.params.extend([low_param, high_param])
         return f"{column} >= {low} AND {column} <= {high}"
 
@@ -316,7 +320,7 @@ class _Builder:
         """
         q = self.q
         if len(plan.parts) > 1:
-            self.daily_parts(select, plan, self.window.start)
+            self.daily_parts(select, plan, self.dates.start)
             parts = [f"s.{q(f'trackstats_p{i}')}" for i in range(len(plan.parts))]
             assert plan.finish is not None  # every plan with parts has one
             value, default_params = self.with_default(plan.finish(parts, self.widen(select)))
@@ -328,7 +332,7 @@ class _Builder:
             )
             return
         queryset = (
-            self.rows(self.window.start)
+            self.rows(self.dates.start)
             .values(AT, *self.key_names)
             .annotate(**{VALUE: self.source.aggregate})
         )
@@ -357,8 +361,8 @@ class _Builder:
         counts that of ``distinct_runs()``. The others copy every source value onto
         the N dates whose window holds it (a cross join with 0..N-1) and aggregate by
         date."""
-        days = self.window.days or 1
-        first = self.window.start - (days - 1) * ONE_DAY
+        days = self.dates.days or 1
+        first = self.dates.start - (days - 1) * ONE_DAY
         q = self.q
         if plan.strategy is Strategy.COMPOSABLE:
             self.daily_parts(select, plan, first)
@@ -467,7 +471,7 @@ class _Builder:
             finish = lambda p, _: p[0]  # noqa: E731
         names = [f"trackstats_p{i}" for i in range(len(combine))]
         # One row per (day, key) already: the running totals need no grid of dates.
-        self.stretches(select, names, combine, finish, self.window.start - ONE_DAY, False)
+        self.stretches(select, names, combine, finish, self.dates.start - ONE_DAY, False)
 
     def lifetime_from_base(self, select: Select, plan: AggregatePlan) -> bool:
         """LIFETIME from the values stored for the day before the start, when exact.
@@ -490,7 +494,7 @@ class _Builder:
         q = self.q
         part = plan.parts[0]
         self.object_as_text = True
-        daily = self.rows(self.window.start).values(AT, *self.key_names)
+        daily = self.rows(self.dates.start).values(AT, *self.key_names)
         daily = daily.annotate(trackstats_p0=part.aggregate)
         if not isinstance(
             daily.query.annotations["trackstats_p0"].output_field, models.IntegerField
@@ -506,7 +510,7 @@ class _Builder:
             stored_keys[OBJECT] = ObjectIdText(F(next(fields)), text)
         for name, field_name in zip(self.dimension_names, fields, strict=True):
             stored_keys[name] = F(field_name)
-        eve = Value(self.window.start - ONE_DAY, output_field=models.DateField())
+        eve = Value(self.dates.start - ONE_DAY, output_field=models.DateField())
         stored = base.rows.order_by().values(**{AT: eve}, **stored_keys, trackstats_p0=F("value"))
         stored_sql, stored_params = self.compile(stored)
         daily_sql, daily_params = self.compile(daily)
@@ -528,14 +532,14 @@ class _Builder:
         history cheaply (an index range scan where the date field is indexed).
         """
         q = self.q
-        window = self.window
+        dates = self.dates
         parts = {f"trackstats_p{i}": part.aggregate for i, part in enumerate(plan.parts)}
         name = self.source.date_field
         if self.source.date_is_datetime:
-            before: Any = _db_instant(day_start(window.start, window.tz))
+            before: Any = _db_instant(day_start(dates.start, dates.tz))
         else:
-            before = window.start
-        eve = Value(window.start - ONE_DAY, output_field=models.DateField())
+            before = dates.start
+        eve = Value(dates.start - ONE_DAY, output_field=models.DateField())
         earlier = (
             self.rows(None)
             .filter(**{f"{name}__lt": before})
@@ -546,7 +550,7 @@ class _Builder:
         )
         earlier_sql, earlier_params = self.compile(earlier)
         daily_sql, daily_params = self.compile(
-            self.rows(window.start).values(AT, *self.key_names).annotate(**parts)
+            self.rows(dates.start).values(AT, *self.key_names).annotate(**parts)
         )
         columns = [AT, *self.key_names, *parts]
         listed = ", ".join(f"e.{q(c)}" for c in columns)
@@ -606,7 +610,7 @@ class _Builder:
         origin: datetime.date,
         counted: bool,
     ) -> None:
-        """Window values from running totals over the days where they change.
+        """DateRange values from running totals over the days where they change.
 
         The last CTE holds one row per (day, key) on which a window total changes
         (``trackstats_changes`` after ``window_changes()``, else ``trackstats_src``).
@@ -617,7 +621,7 @@ class _Builder:
         in the window) is above 0; otherwise every date after a change has rows.
         """
         q = self.q
-        window = self.window
+        dates = self.dates
         keys = self.key_names
         changes = select.result
         days_between = self.dialect.days_between
@@ -627,9 +631,9 @@ class _Builder:
             f", {fn}(c.{q(n)}) {history} AS {q(n)}" for fn, n in zip(combine, names, strict=True)
         )
         rows = f"SUM(c.{q('trackstats_hits')}) {history}" if counted else "1"
-        stop, stop_param = self.date_param(window.end + ONE_DAY)
-        start, start_param = self.date_param(window.start)
-        end, end_param = self.date_param(window.end)
+        stop, stop_param = self.date_param(dates.end + ONE_DAY)
+        start, start_param = self.date_param(dates.start)
+        end, end_param = self.date_param(dates.end)
         following = f"COALESCE(LEAD(c.{q(AT)}) OVER ({partition}ORDER BY c.{q(AT)}), {stop})"
         select.add(
             "trackstats_runs",
@@ -644,9 +648,9 @@ class _Builder:
         # A stretch with rows in its window ends within N days, when the earliest of
         # those rows leaves: N numbers spread it, not the whole range (which a range
         # join compares with every stretch).
-        longest = (window.end - origin).days
-        if window.days is not None and counted:
-            longest = min(longest, window.days - 1)
+        longest = (dates.end - origin).days
+        if dates.days is not None and counted:
+            longest = min(longest, dates.days - 1)
         skip, span = f"r.{q('trackstats_skip')}", f"r.{q('trackstats_span')}"
         join = self.dialect.ordered_join()
         if longest < 2 * _BLOCK:
@@ -686,7 +690,7 @@ class _Builder:
         cumulative: frozenset[str] = frozenset(),
         rows_part: str | None = None,
     ) -> None:
-        """Window totals of per-day parts over a grid of dates times keys.
+        """DateRange totals of per-day parts over a grid of dates times keys.
 
         The grid has a row for every date of each key's span (from its first day with
         data to the last date a window can still reach it), so dates without data of
@@ -697,8 +701,8 @@ class _Builder:
         with ``rows_part``, when that part (a row count) sums to more than 0.
         """
         q = self.q
-        window = self.window
-        self.numbers(select, "trackstats_numbers", (window.end - origin).days)
+        dates = self.dates
+        self.numbers(select, "trackstats_numbers", (dates.end - origin).days)
         origin_sql, origin_param = self.date_param(origin)
         # Each date is computed once: inlined, the date arithmetic would run for every
         # (date, key) pair the grid's join conditions compare.
@@ -754,7 +758,7 @@ class _Builder:
         value = finish([f"r.{q(n)}" for n in names], self.widen(select))
         value, default_params = self.with_default(value)
         select.params.extend(default_params)
-        low, low_param = self.date_param(window.start)
+        low, low_param = self.date_param(dates.start)
         select.add(
             "trackstats_result",
             f"SELECT r.{q(DAY)}{self.cols('r', keys)}, {value} AS {q(VALUE)} "
@@ -768,12 +772,12 @@ class _Builder:
         later date of the range. Quadratic, and only for aggregates such as a distinct
         sum or a standard deviation; the common ones take the running-total path."""
         q = self.q
-        window = self.window
+        dates = self.dates
         queryset = self.rows(None).values(AT, *self.key_names, **{ARGUMENT: plan.argument})
         sql, params = self.compile(queryset)
         select.add("trackstats_src", sql, params)
-        self.numbers(select, "trackstats_numbers", (window.end - window.start).days)
-        origin, origin_param = self.date_param(window.start)
+        self.numbers(select, "trackstats_numbers", (dates.end - dates.start).days)
+        origin, origin_param = self.date_param(dates.start)
         select.add(
             "trackstats_calendar",
             f"SELECT {self.dialect.add_days(origin, 'n.n')} AS {q(DAY)} "
@@ -814,4 +818,4 @@ def _db_instant(value: datetime.datetime) -> datetime.datetime:
     return timezone.make_naive(value, timezone.get_default_timezone())
 
 
-__all__ = ["DAY", "VALUE", "Select", "Source", "StoredBase", "Window", "build_select"]
+__all__ = ["DAY", "VALUE", "DateRange", "Select", "Source", "StoredBase", "build_select"]
