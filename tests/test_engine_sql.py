@@ -261,7 +261,7 @@ CASES: dict[str, Callable[[], list[Statement]]] = {
 #: Where a statement's SQL breaks into lines in a golden file: before these clauses,
 #: and before each common table expression.
 _BREAKS = re.compile(
-    r" (?=(?:WITH|SELECT|FROM|WHERE|GROUP BY|UNION ALL|ON CONFLICT|ON DUPLICATE KEY) )"
+    r" (?=(?:WITH|SELECT|FROM|WHERE|GROUP BY|UNION ALL|ON DUPLICATE KEY) |ON CONFLICT)"
     r"|(?<=\)), (?=[\"`]trackstats_\w+[\"`] AS )"
 )
 

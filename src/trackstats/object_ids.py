@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models.functions import Cast, Concat, Lower, Substr
 
+from .engine.dialects import dialect_for
+
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
@@ -64,12 +66,7 @@ class ObjectIdText(models.Func):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
     ) -> _Sql:
         sql, params = self._canonical_sql(compiler, connection)
-        if connection.vendor == "mysql":
-            # CAST yields the connection's collation, which may differ from the
-            # object_id column's and make comparisons fail ("Illegal mix of
-            # collations"); an explicit binary collation wins and compares exactly.
-            sql = f"CONVERT({sql} USING utf8mb4) COLLATE utf8mb4_bin"
-        return sql, params
+        return dialect_for(connection).exact_text(sql), params
 
     def _canonical_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _Sql:
         expr = self.source_expressions[0]

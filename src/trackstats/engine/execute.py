@@ -193,14 +193,10 @@ def _insert(select: Select, target: Target, dialect: Dialect) -> tuple[str, list
 
 
 def _stored_value(dialect: Dialect, value_field: models.Field[Any, Any], value_sql: str) -> str:
-    """The value as the statistic column keeps it.
-
-    SQLite adds decimals as floats and stores what it gets (0.30000000000000004); the
-    other databases round to the column's scale on insert. Reads round the same way,
-    so that ``compute()`` reports exactly what ``track()`` stores.
-    """
-    if dialect.connection.vendor == "sqlite" and isinstance(value_field, models.DecimalField):
-        return f"ROUND({value_sql}, {int(value_field.decimal_places)})"
+    """The value as the statistic column keeps it, in inserts and in reads alike, so
+    that ``compute()`` reports exactly what ``track()`` stores."""
+    if isinstance(value_field, models.DecimalField):
+        return dialect.stored_decimal(value_sql, value_field.decimal_places)
     return value_sql
 
 

@@ -21,7 +21,7 @@ GROUP BY 2) e
 WHERE e."trackstats_n" > 0
 UNION ALL
 SELECT e."trackstats_at", e."trackstats_object", e."trackstats_p0"
-FROM (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS date) AS "trackstats_at", "testapp_order"."customer_id" AS "trackstats_object", COUNT(*) AS "trackstats_p0"
+FROM (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS DATE) AS "trackstats_at", "testapp_order"."customer_id" AS "trackstats_object", COUNT(*) AS "trackstats_p0"
 FROM "testapp_order"
 WHERE ("testapp_order"."created" >= %s AND "testapp_order"."created" < %s AND "testapp_order"."customer_id" IS NOT NULL)
 GROUP BY 1, 2) e),
@@ -61,7 +61,7 @@ FROM "trackstats_result" r)
 SELECT %s, %s, %s, r."trackstats_day", r."trackstats_object", r."trackstats_value"
 FROM "trackstats_output" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "object_type_id", "object_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+ON CONFLICT("date", "metric_id", "object_type_id", "object_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: datetime.date(2026, 3, 17)
 --   2: datetime.datetime(2026, 4, 3, 0, 0, tzinfo=datetime.timezone.utc)

@@ -21,7 +21,7 @@ FROM "trackstats_src" s)
 SELECT %s, %s, r."trackstats_day", r."trackstats_value"
 FROM "trackstats_result" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: datetime.date(2026, 3, 18)
 --   2: datetime.date(2026, 4, 2)

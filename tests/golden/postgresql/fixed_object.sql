@@ -14,7 +14,7 @@ WHERE "metric_id" = %s AND "period" = %s AND "object_type_id" = %s AND "object_i
 
 -- statement 2
 INSERT INTO "trackstats_statisticbydateandobject" ("metric_id", "period", "object_type_id", "object_id", "date", "value")
-WITH "trackstats_src" AS (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS date) AS "trackstats_at", SUM("testapp_order"."quantity") AS "trackstats_p0"
+WITH "trackstats_src" AS (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS DATE) AS "trackstats_at", SUM("testapp_order"."quantity") AS "trackstats_p0"
 FROM "testapp_order"
 WHERE ("testapp_order"."created" >= %s AND "testapp_order"."created" < %s)
 GROUP BY 1),
@@ -54,7 +54,7 @@ WHERE r."trackstats_rows" > 0 AND r."trackstats_day" >= CAST(%s AS DATE))
 SELECT %s, %s, %s, %s, r."trackstats_day", r."trackstats_value"
 FROM "trackstats_result" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "object_type_id", "object_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+ON CONFLICT("date", "metric_id", "object_type_id", "object_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: datetime.datetime(2026, 3, 12, 0, 0, tzinfo=datetime.timezone.utc)
 --   2: datetime.datetime(2026, 4, 3, 0, 0, tzinfo=datetime.timezone.utc)

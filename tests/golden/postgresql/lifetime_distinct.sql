@@ -12,7 +12,7 @@ WHERE "metric_id" = %s AND "period" = %s AND "date" >= CAST(%s AS DATE) AND "dat
 
 -- statement 2
 INSERT INTO "trackstats_statisticbydate" ("metric_id", "period", "date", "value")
-WITH "trackstats_first_seen" AS (SELECT "testapp_order"."customer_id" AS "trackstats_arg", MIN(CASE WHEN "testapp_order"."created" < %s THEN %s ELSE CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS date) END) AS "trackstats_first"
+WITH "trackstats_first_seen" AS (SELECT "testapp_order"."customer_id" AS "trackstats_arg", MIN(CASE WHEN "testapp_order"."created" < %s THEN %s ELSE CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS DATE) END) AS "trackstats_first"
 FROM "testapp_order"
 WHERE "testapp_order"."created" < %s
 GROUP BY 1),
@@ -53,7 +53,7 @@ WHERE r."trackstats_rows" > 0)
 SELECT %s, %s, r."trackstats_day", r."trackstats_value"
 FROM "trackstats_result" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: datetime.datetime(2026, 3, 18, 0, 0, tzinfo=datetime.timezone.utc)
 --   2: datetime.date(2026, 3, 17)

@@ -19,7 +19,7 @@ WHERE ("testapp_order"."created" < %s AND "testapp_order"."created" < %s)) e
 WHERE e."trackstats_n" > 0
 UNION ALL
 SELECT e."trackstats_at", e."trackstats_p0"
-FROM (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS date) AS "trackstats_at", COUNT(*) AS "trackstats_p0"
+FROM (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS DATE) AS "trackstats_at", COUNT(*) AS "trackstats_p0"
 FROM "testapp_order"
 WHERE ("testapp_order"."created" >= %s AND "testapp_order"."created" < %s)
 GROUP BY 1) e),
@@ -57,7 +57,7 @@ WHERE r."trackstats_rows" > 0)
 SELECT %s, %s, r."trackstats_day", r."trackstats_value"
 FROM "trackstats_result" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: datetime.date(2026, 3, 17)
 --   2: datetime.datetime(2026, 4, 3, 0, 0, tzinfo=datetime.timezone.utc)

@@ -18,7 +18,7 @@ FROM "trackstats_statisticbydate"
 WHERE ("trackstats_statisticbydate"."metric_id" = %s AND "trackstats_statisticbydate"."period" = %s AND "trackstats_statisticbydate"."date" = %s)) e
 UNION ALL
 SELECT e."trackstats_at", e."trackstats_p0"
-FROM (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS date) AS "trackstats_at", SUM("testapp_order"."quantity") AS "trackstats_p0"
+FROM (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS DATE) AS "trackstats_at", SUM("testapp_order"."quantity") AS "trackstats_p0"
 FROM "testapp_order"
 WHERE ("testapp_order"."created" >= %s AND "testapp_order"."created" < %s)
 GROUP BY 1) e),
@@ -53,7 +53,7 @@ WHERE r."trackstats_rows" > 0)
 SELECT %s, %s, r."trackstats_day", r."trackstats_value"
 FROM "trackstats_result" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: datetime.date(2026, 3, 27)
 --   2: 9001

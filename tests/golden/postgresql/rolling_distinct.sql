@@ -12,7 +12,7 @@ WHERE "metric_id" = %s AND "period" = %s AND "date" >= CAST(%s AS DATE) AND "dat
 
 -- statement 2
 INSERT INTO "trackstats_statisticbydate" ("metric_id", "period", "date", "value")
-WITH "trackstats_pairs" AS (SELECT DISTINCT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS date) AS "trackstats_at", "testapp_order"."customer_id" AS "trackstats_arg"
+WITH "trackstats_pairs" AS (SELECT DISTINCT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS DATE) AS "trackstats_at", "testapp_order"."customer_id" AS "trackstats_arg"
 FROM "testapp_order"
 WHERE ("testapp_order"."created" >= %s AND "testapp_order"."created" < %s)),
 "trackstats_sightings" AS (SELECT p."trackstats_at", p."trackstats_arg", LAG(p."trackstats_at") OVER (PARTITION BY p."trackstats_arg" ORDER BY p."trackstats_at") AS "trackstats_prev", LEAD(p."trackstats_at") OVER (PARTITION BY p."trackstats_arg" ORDER BY p."trackstats_at") AS "trackstats_next"
@@ -54,7 +54,7 @@ WHERE r."trackstats_rows" > 0)
 SELECT %s, %s, r."trackstats_day", r."trackstats_value"
 FROM "trackstats_result" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: datetime.datetime(2026, 3, 12, 0, 0, tzinfo=datetime.timezone.utc)
 --   2: datetime.datetime(2026, 4, 3, 0, 0, tzinfo=datetime.timezone.utc)

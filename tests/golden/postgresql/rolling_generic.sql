@@ -12,7 +12,7 @@ WHERE "metric_id" = %s AND "period" = %s AND "date" >= CAST(%s AS DATE) AND "dat
 
 -- statement 2
 INSERT INTO "trackstats_statisticbydate" ("metric_id", "period", "date", "value")
-WITH "trackstats_src" AS (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS date) AS "trackstats_at", "testapp_order"."quantity" AS "trackstats_arg"
+WITH "trackstats_src" AS (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS DATE) AS "trackstats_at", "testapp_order"."quantity" AS "trackstats_arg"
 FROM "testapp_order"
 WHERE ("testapp_order"."created" >= %s AND "testapp_order"."created" < %s)),
 "trackstats_digits" AS (SELECT 0 AS d
@@ -45,7 +45,7 @@ GROUP BY e."trackstats_day")
 SELECT %s, %s, r."trackstats_day", r."trackstats_value"
 FROM "trackstats_result" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: datetime.datetime(2026, 3, 12, 0, 0, tzinfo=datetime.timezone.utc)
 --   2: datetime.datetime(2026, 4, 3, 0, 0, tzinfo=datetime.timezone.utc)

@@ -24,7 +24,7 @@ FROM "trackstats_result" r)
 SELECT %s, %s, %s, r."trackstats_day", r."trackstats_object", r."trackstats_value"
 FROM "trackstats_output" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "object_type_id", "object_id", "period") DO UPDATE SET "value" = excluded."value"
+ON CONFLICT("date", "metric_id", "object_type_id", "object_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: '2026-03-18 00:00:00'
 --   2: '2026-04-03 00:00:00'

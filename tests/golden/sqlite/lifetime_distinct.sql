@@ -53,7 +53,7 @@ WHERE r."trackstats_rows" > 0)
 SELECT %s, %s, r."trackstats_day", r."trackstats_value"
 FROM "trackstats_result" r
 WHERE 1 = 1
-ON CONFLICT ("date", "metric_id", "period") DO UPDATE SET "value" = excluded."value"
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
 -- params:
 --   1: '2026-03-18 00:00:00'
 --   2: '2026-03-17'
