@@ -21,7 +21,7 @@ from django.db import DatabaseError, connections, models, transaction
 
 from ..models import column_of, forward_field
 from .dialects import Dialect, dialect_for
-from .statements import DAY, VALUE, Select
+from .sql import DAY, VALUE, Select
 
 #: Attempts of a run that lost a deadlock, when it owns the whole transaction.
 DEADLOCK_ATTEMPTS = 3
