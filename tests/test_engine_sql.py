@@ -19,6 +19,7 @@ import os
 import re
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from django.db.models import Avg, Count, Sum
 from tests.testapp.models import AverageStatistic, Customer, Order, StatisticByCountry
 from trackstats import clock
 from trackstats.engine.execute import Statement, write_statements
+from trackstats.engine.sql import Sql, dialect_sql
 from trackstats.models import Domain, Metric, Period
 from trackstats.trackers import (
     CountObjectsByDateAndObjectTracker,
@@ -78,20 +80,24 @@ def _orders() -> list[Customer]:
     return customers
 
 
-def _statements(
-    tracker: ObjectsByDateTracker,
-    since: datetime.date | None = None,
-    until: datetime.date | None = None,
-) -> list[Statement]:
-    queryset = Order.objects.all()
-    plan = tracker._plan(queryset, since, until, None)
-    assert plan.start is not None
-    assert plan.start <= plan.end
-    select = tracker._select(queryset, plan)
-    target = tracker._target(queryset.db)
-    return write_statements(
-        select, target, queryset.db, plan.start, plan.end, delete_until=plan.delete_until
-    )
+@dataclass(frozen=True)
+class Run:
+    """A tracker and the ``since``/``until`` of the run whose statements a case shows."""
+
+    tracker: ObjectsByDateTracker
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+    def statements(self) -> list[Statement]:
+        queryset = Order.objects.all()
+        plan = self.tracker._plan(queryset, self.since, self.until, None)
+        assert plan.start is not None
+        assert plan.start <= plan.end
+        select = self.tracker._select(queryset, plan)
+        target = self.tracker._target(queryset.db)
+        return write_statements(
+            select, target, queryset.db, plan.start, plan.end, delete_until=plan.delete_until
+        )
 
 
 def _by_date(period: int, aggregate: Any = None, **options: Any) -> ObjectsByDateTracker:
@@ -114,84 +120,84 @@ def _by_customer(period: int, **options: Any) -> ObjectsByDateTracker:
     )
 
 
-def day_count() -> list[Statement]:
-    return _statements(_by_date(Period.DAY))
+def day_count() -> Run:
+    return Run(_by_date(Period.DAY))
 
 
-def day_count_date_field() -> list[Statement]:
-    return _statements(_by_date(Period.DAY, date_field="booked_on"))
+def day_count_date_field() -> Run:
+    return Run(_by_date(Period.DAY, date_field="booked_on"))
 
 
-def day_sum_in_a_zone() -> list[Statement]:
-    return _statements(_by_date(Period.DAY, Sum("quantity"), tz=BERLIN))
+def day_sum_in_a_zone() -> Run:
+    return Run(_by_date(Period.DAY, Sum("quantity"), tz=BERLIN))
 
 
-def day_average() -> list[Statement]:
+def day_average() -> Run:
     tracker = _by_date(Period.DAY, Avg("quantity"), statistic_model=AverageStatistic)
-    return _statements(tracker)
+    return Run(tracker)
 
 
-def rolling_count() -> list[Statement]:
-    return _statements(_by_date(Period.WEEK))
+def rolling_count() -> Run:
+    return Run(_by_date(Period.WEEK))
 
 
-def rolling_sum() -> list[Statement]:
-    return _statements(_by_date(Period.WEEK, Sum("quantity")))
+def rolling_sum() -> Run:
+    return Run(_by_date(Period.WEEK, Sum("quantity")))
 
 
-def rolling_distinct() -> list[Statement]:
-    return _statements(_by_date(Period.WEEK, Count("customer", distinct=True)))
+def rolling_distinct() -> Run:
+    return Run(_by_date(Period.WEEK, Count("customer", distinct=True)))
 
 
-def rolling_generic() -> list[Statement]:
-    return _statements(_by_date(Period.WEEK, Sum("quantity", distinct=True)))
+def rolling_generic() -> Run:
+    return Run(_by_date(Period.WEEK, Sum("quantity", distinct=True)))
 
 
-def lifetime_first_run() -> list[Statement]:
-    return _statements(_by_date(Period.LIFETIME))
+def lifetime_first_run() -> Run:
+    return Run(_by_date(Period.LIFETIME))
 
 
-def lifetime_rerun() -> list[Statement]:
+def lifetime_rerun() -> Run:
     tracker = _by_date(Period.LIFETIME, Sum("quantity"))
     tracker.track(Order.objects.all(), until=datetime.date(2026, 3, 28))
-    return _statements(tracker)
+    return Run(tracker)
 
 
-def lifetime_from_stored() -> list[Statement]:
+def lifetime_from_stored() -> Run:
     tracker = _by_date(Period.LIFETIME, Sum("quantity"), lifetime_from_stored=True)
     tracker.track(Order.objects.all(), until=datetime.date(2026, 3, 28))
-    return _statements(tracker)
+    return Run(tracker)
 
 
-def lifetime_distinct() -> list[Statement]:
-    return _statements(_by_date(Period.LIFETIME, Count("customer", distinct=True)))
+def lifetime_distinct() -> Run:
+    return Run(_by_date(Period.LIFETIME, Count("customer", distinct=True)))
 
 
-def lifetime_generic() -> list[Statement]:
-    return _statements(_by_date(Period.LIFETIME, Sum("quantity", distinct=True)))
+def lifetime_generic() -> Run:
+    return Run(_by_date(Period.LIFETIME, Sum("quantity", distinct=True)))
 
 
-def calendar_week() -> list[Statement]:
-    return _statements(_by_date(Period.CALENDAR_WEEK))
+def calendar_week() -> Run:
+    return Run(_by_date(Period.CALENDAR_WEEK))
 
 
-def calendar_month_sum() -> list[Statement]:
-    return _statements(_by_date(Period.CALENDAR_MONTH, Sum("quantity")))
+def calendar_month_sum() -> Run:
+    return Run(_by_date(Period.CALENDAR_MONTH, Sum("quantity")))
 
 
-def by_object_day() -> list[Statement]:
-    return _statements(_by_customer(Period.DAY))
+def by_object_day() -> Run:
+    return Run(_by_customer(Period.DAY))
 
 
-def by_object_rolling() -> list[Statement]:
-    return _statements(_by_customer(Period.WEEK))
+def by_object_rolling() -> Run:
+    return Run(_by_customer(Period.WEEK))
 
 
-def by_object_lifetime() -> list[Statement]:
-    return _statements(_by_customer(Period.LIFETIME))
+def by_object_lifetime() -> Run:
+    return Run(_by_customer(Period.LIFETIME))
 
 
-def fixed_object() -> list[Statement]:
+def fixed_object() -> Run:
     tracker = ObjectsByDateAndObjectTracker(
         period=Period.WEEK,
         metric=_metric(),
@@ -200,36 +206,36 @@ def fixed_object() -> list[Statement]:
         aggr_op=Sum("quantity"),
         object=Customer.objects.get(pk=CUSTOMER_PKS[0]),
     )
-    return _statements(tracker)
+    return Run(tracker)
 
 
-def dimension_rolling() -> list[Statement]:
+def dimension_rolling() -> Run:
     tracker = _by_date(
         Period.WEEK, statistic_model=StatisticByCountry, dimensions={"country": "country"}
     )
-    return _statements(tracker)
+    return Run(tracker)
 
 
-def incremental_rerun() -> list[Statement]:
+def incremental_rerun() -> Run:
     tracker = _by_date(Period.DAY, lookback=3)
     tracker.track(Order.objects.all(), until=datetime.date(2026, 3, 30))
-    return _statements(tracker)
+    return Run(tracker)
 
 
-def since_until() -> list[Statement]:
+def since_until() -> Run:
     tracker = _by_date(Period.WEEK)
-    return _statements(tracker, datetime.date(2026, 3, 25), datetime.date(2026, 3, 31))
+    return Run(tracker, datetime.date(2026, 3, 25), datetime.date(2026, 3, 31))
 
 
-def zone_change() -> list[Statement]:
+def zone_change() -> Run:
     _by_date(Period.DAY).track(Order.objects.all())
     tracker = CountObjectsByDateTracker(
         period=Period.DAY, metric=Metric.objects.get(pk=METRIC_PK), date_field="created", tz=BERLIN
     )
-    return _statements(tracker)
+    return Run(tracker)
 
 
-CASES: dict[str, Callable[[], list[Statement]]] = {
+CASES: dict[str, Callable[[], Run]] = {
     case.__name__: case
     for case in (
         day_count,
@@ -296,7 +302,7 @@ def sql_of(golden: str) -> list[str]:
 def test_statements_equal_the_golden_file(case: str) -> None:
     _orders()
     with clock.fixed(TODAY):
-        statements = CASES[case]()
+        statements = CASES[case]().statements()
     object_type = None
     if case.startswith(("by_object", "fixed_object")):
         from django.contrib.contenttypes.models import ContentType
@@ -312,3 +318,33 @@ def test_statements_equal_the_golden_file(case: str) -> None:
     # The exact SQL first: the line breaks of the file are no part of it.
     assert sql_of(golden) == [s.sql for s in statements]
     assert text == golden
+
+
+@pytest.mark.parametrize("case", ["day_count", "by_object_rolling", "lifetime_from_stored"])
+def test_a_run_executes_the_listed_statements(case: str) -> None:
+    """``write_statements()`` is what ``track()`` executes, in order, one after the
+    other in its transaction (only the lock statement may come between)."""
+    _orders()
+    executed: list[tuple[str, tuple[Any, ...]]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with clock.fixed(TODAY):
+        run = CASES[case]()
+        listed = run.statements()
+        with connection.execute_wrapper(capture):
+            run.tracker.track(Order.objects.all(), run.since, run.until)
+    expected = [(s.sql, s.params) for s in listed]
+    position = executed.index(expected[0])
+    assert executed[position : position + 2] == expected
+
+
+def test_dialect_sql_puts_parameters_where_the_dialect_puts_their_text() -> None:
+    def spell(first: str, second: str) -> str:
+        return f"f({second}, {first}, {second})"
+
+    spelled = dialect_sql(spell, Sql("a(%s)", (1,)), Sql("b(%s, %s)", (2, 3)))
+    assert spelled == Sql("f(b(%s, %s), a(%s), b(%s, %s))", (2, 3, 1, 2, 3))
+    assert "x = " + Sql("%s", (4,)) + " AND y" == Sql("x = %s AND y", (4,))
