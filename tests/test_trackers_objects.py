@@ -10,7 +10,7 @@ from tests.factories import UTC, at, customer, make_metric, order, stored
 from tests.testapp.models import Customer, Order, Shop, UUIDCustomer
 from trackstats import clock
 from trackstats.models import Period, StatisticByDateAndObject
-from trackstats.objects import object_id_of
+from trackstats.object_ids import object_id_of
 from trackstats.trackers import (
     CountObjectsByDateAndObjectTracker,
     ObjectsByDateAndObjectTracker,

@@ -13,6 +13,7 @@ from django.db.models import Model
 def register() -> None:
     checks.register(check_statistic_models, checks.Tags.models)
     checks.register(check_time_zones, checks.Tags.database)
+    checks.register(check_database_vendors, checks.Tags.database)
 
 
 def check_statistic_models(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -114,4 +115,36 @@ def check_time_zones(
                     id="trackstats.W001",
                 )
             )
+    return messages
+
+
+def check_database_vendors(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Databases that would hold trackstats' tables on a backend it does not support
+    (E002).
+
+    A database check, like W001: ``migrate`` runs it for the database it migrates, so
+    the tables are refused before they exist rather than at the first run. A database
+    that the routers keep trackstats' models out of is none of its business.
+    """
+    from django.db import connections, router
+
+    from .engine.dialects import is_supported, unsupported_vendor
+    from .models import Metric
+
+    messages: list[checks.CheckMessage] = []
+    for alias in databases or ():
+        vendor = connections[alias].vendor
+        if is_supported(vendor) or not router.allow_migrate_model(alias, Metric):
+            continue
+        messages.append(
+            checks.Error(
+                f"database {alias!r}: {unsupported_vendor(vendor)}",
+                hint="Route trackstats' models to a supported database with a database "
+                "router (allow_migrate), or use one of those backends.",
+                obj=alias,
+                id="trackstats.E002",
+            )
+        )
     return messages

@@ -57,7 +57,7 @@ from .models import (
     statistic_key_fields,
     statistic_rows,
 )
-from .objects import OBJECT_ID_MAX_LENGTH, pk_to_object_id
+from .object_ids import OBJECT_ID_MAX_LENGTH, pk_to_object_id
 from .periods import parse_period_name, period_name
 from .querysets import StatisticQuerySet, clean_statistic_value
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .lazy_registration import LazyRegistration, RegisteringManager, resolve_instance
-from .objects import OBJECT_ID_MAX_LENGTH
+from .object_ids import OBJECT_ID_MAX_LENGTH
 from .periods import PERIOD_CHOICES, Period
 from .querysets import StatisticQuerySet, statistic_rows
 from .statistic_schema import (

@@ -22,7 +22,7 @@ from . import series as gap_filled
 from .clock import today_in
 from .engine.dialects import dialect_for
 from .lazy_registration import resolve_instance
-from .objects import ObjectIdText, object_id_of
+from .object_ids import ObjectIdText, object_id_of
 from .periods import Period, bucket_start, is_event_period, period_label, validate_period
 from .signals import post_record
 from .statistic_schema import (

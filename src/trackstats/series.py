@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models import F, Sum
 
 from .lazy_registration import resolve_instance
-from .objects import object_id_of
+from .object_ids import object_id_of
 from .periods import (
     bucket_start,
     calendar_months,

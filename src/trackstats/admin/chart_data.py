@@ -26,7 +26,7 @@ from django.db.models import F, Max, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from ..charts import ChartPoint
-from ..objects import object_id_of
+from ..object_ids import object_id_of
 from ..periods import Period, is_calendar
 from ..series import previous_range as series_previous_range
 from ..series import series_dates

@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from ..objects import object_id_of
+from ..object_ids import object_id_of
 
 if TYPE_CHECKING:
     from .options import StatisticAdmin

@@ -1,8 +1,11 @@
 """The few pieces of SQL that differ between databases, behind one dispatch function.
 
 Everything else the engine writes is standard SQL (CTEs, window functions, CROSS JOIN)
-that PostgreSQL, SQLite 3.25+, MariaDB 10.2+ and MySQL 8 share. ``dialect_for()`` picks
-the vendor's dialect and falls back to a portable one built from SQL-standard syntax.
+that PostgreSQL, SQLite 3.25+, MariaDB 10.2+ and MySQL 8 share. ``Dialect`` holds the
+spelling that more than one of them accept; a vendor's subclass overrides only what
+that vendor spells differently. ``dialect_for()`` picks the subclass and refuses other
+vendors: the date arithmetic, upserts and locks a run needs have no portable spelling
+to fall back on.
 """
 
 from __future__ import annotations
@@ -15,20 +18,23 @@ from typing import Any
 from django.conf import settings
 from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from .calendar import UTC
 
 
 class Dialect:
-    """Portable SQL: standard interval arithmetic, no upsert clause, no locks."""
+    """The SQL shared by the supported vendors; no locks.
+
+    The methods that raise are spelled by every vendor in its own way."""
 
     #: Whether rows of a DateTimeField are stored as UTC instants whatever the
     #: connection's time zone (PostgreSQL's timestamptz). Otherwise they are stored as
     #: wall-clock readings in the connection's time zone.
     stores_instants = False
     #: Whether a run over every source row should read the table whole instead of
-    #: through the date field's index (``Window.whole_source``).
+    #: through the date field's index (``DateRange.whole_source``).
     scan_whole = False
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
@@ -58,11 +64,12 @@ class Dialect:
         return f"CAST({reading} + ({shift_sql}) * INTERVAL '1' SECOND AS DATE)"
 
     def add_days(self, date_sql: str, days_sql: str) -> str:
-        return f"({date_sql} + ({days_sql}) * INTERVAL '1' DAY)"
+        """A date expression plus a whole number of days, as a date."""
+        raise NotImplementedError
 
     def days_between(self, later_sql: str, earlier_sql: str) -> str:
         """The whole number of days from one date expression to a later one."""
-        return f"EXTRACT(DAY FROM ({later_sql} - {earlier_sql}))"
+        raise NotImplementedError
 
     def date_placeholder(self) -> str:
         """A placeholder whose parameter is an adapted date, typed as a date."""
@@ -76,11 +83,27 @@ class Dialect:
 
     def to_exact(self, sql: str) -> str:
         """A numeric expression widened so that division keeps its fraction."""
-        return f"CAST({sql} AS DECIMAL(38, 18))"
+        raise NotImplementedError
 
     def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
-        """What follows ``INSERT ... SELECT`` to overwrite the value of existing keys."""
-        return ""
+        """What follows ``INSERT ... SELECT`` to overwrite the value of existing keys.
+
+        Django's own clause for ``bulk_create(update_conflicts=True)``: ``ON CONFLICT
+        (keys) DO UPDATE SET value = EXCLUDED.value`` on PostgreSQL and SQLite.
+        """
+        clause = self.connection.ops.on_conflict_suffix_sql(
+            [], OnConflict.UPDATE, [value_column], key_columns
+        )
+        return f" {clause}"
+
+    def stored_decimal(self, value_sql: str, decimal_places: int) -> str:
+        """A decimal value as a column with ``decimal_places`` keeps it: the database
+        rounds it on insert."""
+        return value_sql
+
+    def exact_text(self, text_sql: str) -> str:
+        """A text expression that compares equal to the same text in any column."""
+        return text_sql
 
     def materialize_hint(self) -> str:
         """What makes a CTE computed once (``WITH x AS MATERIALIZED (...)``), if needed."""
@@ -134,12 +157,6 @@ class PostgreSQLDialect(Dialect):
     def utc_reading(self, ts_sql: str) -> str:
         return f"({ts_sql} AT TIME ZONE 'UTC')"
 
-    def local_date(self, ts_sql: str, shift_sql: str | None) -> str:
-        reading = self.utc_reading(ts_sql)
-        if shift_sql is None:
-            return f"CAST({reading} AS date)"
-        return f"CAST({reading} + ({shift_sql}) * INTERVAL '1 second' AS date)"
-
     def add_days(self, date_sql: str, days_sql: str) -> str:
         # date + integer is a date in PostgreSQL.
         return f"({date_sql} + CAST({days_sql} AS integer))"
@@ -148,17 +165,9 @@ class PostgreSQLDialect(Dialect):
         # date - date is an integer in PostgreSQL.
         return f"({later_sql} - {earlier_sql})"
 
-    def to_float(self, sql: str) -> str:
-        return f"CAST({sql} AS double precision)"
-
     def to_exact(self, sql: str) -> str:
         # Unconstrained numeric: division yields at least 16 significant digits.
         return f"CAST({sql} AS numeric)"
-
-    def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
-        keys = ", ".join(self.quote(c) for c in key_columns)
-        value = self.quote(value_column)
-        return f" ON CONFLICT ({keys}) DO UPDATE SET {value} = EXCLUDED.{value}"
 
     def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
         return _on_conflict_increment(self.quote, table, key_columns, value_column)
@@ -210,10 +219,10 @@ class SQLiteDialect(Dialect):
     def to_exact(self, sql: str) -> str:
         return f"CAST({sql} AS REAL)"
 
-    def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
-        keys = ", ".join(self.quote(c) for c in key_columns)
-        value = self.quote(value_column)
-        return f" ON CONFLICT ({keys}) DO UPDATE SET {value} = excluded.{value}"
+    def stored_decimal(self, value_sql: str, decimal_places: int) -> str:
+        # SQLite adds decimals as floats and stores what it gets (0.30000000000000004)
+        # where the other databases round to the column's scale.
+        return f"ROUND({value_sql}, {int(decimal_places)})"
 
     def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
         return _on_conflict_increment(self.quote, table, key_columns, value_column)
@@ -261,8 +270,17 @@ class MySQLDialect(Dialect):
         return f"CAST({sql} AS DECIMAL(65, 20))"
 
     def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
+        # Not Django's clause: on MySQL 8.0.19+ it names the new row with a row alias
+        # (``AS new``), which MySQL accepts after VALUES but not after a SELECT.
+        # VALUES(column) means the row a SELECT would insert on MariaDB and MySQL alike.
         value = self.quote(value_column)
         return f" ON DUPLICATE KEY UPDATE {value} = VALUES({value})"
+
+    def exact_text(self, text_sql: str) -> str:
+        # CAST yields the connection's collation, which may differ from the object_id
+        # column's and make comparisons fail ("Illegal mix of collations"); an explicit
+        # binary collation wins and compares exactly.
+        return f"CONVERT({text_sql} USING utf8mb4) COLLATE utf8mb4_bin"
 
     def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
         # The step as a parameter rather than VALUES(), which MySQL 8.0.20 deprecates.
@@ -329,8 +347,24 @@ _DIALECTS: dict[str, type[Dialect]] = {
 
 
 def dialect_for(connection: BaseDatabaseWrapper) -> Dialect:
-    """The dialect of ``connection``'s vendor, or the portable fallback."""
-    return _DIALECTS.get(connection.vendor, Dialect)(connection)
+    """The dialect of ``connection``'s vendor; NotSupportedError for other vendors."""
+    dialect = _DIALECTS.get(connection.vendor)
+    if dialect is None:
+        raise NotSupportedError(unsupported_vendor(connection.vendor))
+    return dialect(connection)
+
+
+def is_supported(vendor: str) -> bool:
+    return vendor in _DIALECTS
+
+
+def unsupported_vendor(vendor: str) -> str:
+    """Why trackstats refuses a database of ``vendor``."""
+    return (
+        f"trackstats does not support the {vendor!r} database backend: it writes its SQL "
+        "for the Django backends of PostgreSQL ('postgresql'), SQLite ('sqlite') and "
+        "MariaDB/MySQL ('mysql') only"
+    )
 
 
 def _on_conflict_increment(

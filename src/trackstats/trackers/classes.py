@@ -13,6 +13,7 @@ from asgiref.sync import sync_to_async
 from django.db import DEFAULT_DB_ALIAS, models
 from django.utils import timezone
 
+from ..engine.execute import Statement
 from ..models import Metric, StatisticByDate, StatisticByDateAndObject
 from ..periods import period_name, validate_period
 from ..runlog import Scope
@@ -192,6 +193,24 @@ class ObjectsByDateTracker:
     ) -> ComputedRun:
         """The statistics a ``track()`` would store now, without writing anything."""
         return running.compute(self, queryset, since, until, lookback)
+
+    def sql(
+        self,
+        queryset: models.QuerySet[Any],
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+        *,
+        lookback: int | None = None,
+    ) -> list[Statement]:
+        """The statements ``track()`` with the same arguments would execute now, in
+        order, without executing them: the DELETE of the range it replaces and the
+        ``INSERT ... SELECT`` that computes and stores it. Each prints as its SQL and
+        its parameters; an empty list means there is nothing to compute.
+
+        The planning reads (stored dates, the first source date) do run, and so may
+        the creation of the metric's row on ``queryset``'s database.
+        """
+        return running.statements(self, queryset, since, until, lookback)
 
     def track(
         self,

@@ -22,9 +22,9 @@ from typing import Any, ClassVar, Protocol, cast
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from ..engine.run import Target
+from ..engine.execute import Target
 from ..models import Domain, Metric, resolve_instance
-from ..objects import object_id_of
+from ..object_ids import object_id_of
 from ..runlog import Scope
 from .paths import foreign_key
 

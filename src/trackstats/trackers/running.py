@@ -15,8 +15,8 @@ from django.db import connections, models, transaction
 
 from .. import clock
 from ..engine.dialects import dialect_for
-from ..engine.run import convert_date, convert_value, read, write
-from ..engine.statements import Select, Source, StoredBase, Window, build_select
+from ..engine.execute import Statement, convert_date, convert_value, read, write, write_statements
+from ..engine.statements import DateRange, Select, Source, StoredBase, build_select
 from ..models import dimension_fields, forward_field
 from ..periods import calendar_months, is_calendar, period_days, week_first_weekday
 from ..runlog import RunRecord, Scope, log_failure, log_success, zone_name
@@ -130,6 +130,27 @@ def compute(
     return ComputedRun(start, end, values)
 
 
+def statements(
+    tracker: ObjectsByDateTracker,
+    queryset: models.QuerySet[Any],
+    since: datetime.date | None,
+    until: datetime.date | None,
+    lookback: int | None,
+) -> list[Statement]:
+    """``tracker.sql()``: the statements ``track()`` would execute now, not executed."""
+    check_queryset(tracker, queryset)
+    scope = tracker.scope(queryset.db)
+    plan = plan_run(tracker, queryset, since, until, lookback, scope=scope)
+    start, end = plan.start, plan.end
+    if start is None or start > end:
+        return []
+    select = select_for(tracker, queryset, plan, scope)
+    target = target_of(scope, keyed_fields(tracker))
+    return write_statements(
+        select, target, queryset.db, start, end, delete_until=plan.delete_until
+    )
+
+
 def keyed_fields(tracker: ObjectsByDateTracker) -> tuple[str, ...]:
     """The statistic fields a run fills from each source row: object, dimensions."""
     return tracker._object_key.keyed_fields + tuple(tracker.dimensions)
@@ -156,7 +177,7 @@ def select_for(
     )
     tz = tracker._zone()
     if is_calendar(tracker.period):
-        window = Window(
+        window = DateRange(
             start,
             end,
             None,
@@ -166,7 +187,7 @@ def select_for(
             whole_source=plan.whole_source,
         )
     else:
-        window = Window(
+        window = DateRange(
             start, end, period_days(tracker.period), tz, whole_source=plan.whole_source
         )
     value = forward_field(tracker.statistic_model, "value")

@@ -21,7 +21,7 @@ from django.db import DatabaseError, connections, models, transaction
 
 from ..models import column_of, forward_field
 from .dialects import Dialect, dialect_for
-from .statements import DAY, VALUE, Select
+from .sql import DAY, VALUE, Select
 
 #: Attempts of a run that lost a deadlock, when it owns the whole transaction.
 DEADLOCK_ATTEMPTS = 3
@@ -47,6 +47,42 @@ class Target:
         return f"{self.model._meta.db_table}:{fixed}"
 
 
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement of a run, with its parameters, as the cursor receives it."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+    def __str__(self) -> str:
+        listed = "".join(f"\n--   {n}: {value!r}" for n, value in enumerate(self.params, 1))
+        return f"{self.sql};\n-- params:{listed or ' none'}"
+
+
+def write_statements(
+    select: Select,
+    target: Target,
+    using: str,
+    start: datetime.date,
+    end: datetime.date,
+    delete_until: datetime.date | None = None,
+) -> list[Statement]:
+    """The statements ``write()`` executes, in order, without executing anything:
+    the DELETE of the stored range, then the ``INSERT ... SELECT`` that computes and
+    stores the statistics (the whole computation is its SELECT).
+
+    ``write()`` runs them in one transaction, after taking the lock that serializes
+    runs of the same statistics (``Dialect.lock``); what the tracker reads to plan the
+    range (stored dates, the first source date) comes before and is not listed."""
+    dialect = dialect_for(connections[using])
+    delete_sql, delete_params = _delete(target, dialect, start, max(end, delete_until or end))
+    insert_sql, insert_params = _insert(select, target, dialect)
+    return [
+        Statement(delete_sql, tuple(delete_params)),
+        Statement(insert_sql, tuple(insert_params)),
+    ]
+
+
 def write(
     select: Select,
     target: Target,
@@ -66,10 +102,8 @@ def write(
     so what it writes (the run log) commits or rolls back with them."""
     connection = connections[using]
     dialect = dialect_for(connection)
-    delete_sql, delete_params = _delete(target, dialect, start, max(end, delete_until or end))
-    insert_sql, insert_params = _insert(select, target, dialect)
+    statements = write_statements(select, target, using, start, end, delete_until)
     attempts = 1 if connection.in_atomic_block else DEADLOCK_ATTEMPTS
-    statements = ((delete_sql, delete_params), (insert_sql, insert_params))
     for _ in range(attempts - 1):
         try:
             return _write_once(connection, dialect, target, statements, before_commit)
@@ -83,16 +117,16 @@ def _write_once(
     connection: Any,
     dialect: Dialect,
     target: Target,
-    statements: Sequence[tuple[str, list[Any]]],
+    statements: Sequence[Statement],
     before_commit: Callable[[int, int], None] | None,
 ) -> tuple[int, int]:
-    (delete_sql, delete_params), (insert_sql, insert_params) = statements
+    delete, insert = statements
     try:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             dialect.lock(cursor, target.lock_name)
-            cursor.execute(delete_sql, delete_params)
+            cursor.execute(delete.sql, delete.params)
             deleted = max(cursor.rowcount, 0)
-            cursor.execute(insert_sql, insert_params)
+            cursor.execute(insert.sql, insert.params)
             written = max(cursor.rowcount, 0)
             if before_commit is not None:
                 before_commit(written, deleted)
@@ -159,14 +193,10 @@ def _insert(select: Select, target: Target, dialect: Dialect) -> tuple[str, list
 
 
 def _stored_value(dialect: Dialect, value_field: models.Field[Any, Any], value_sql: str) -> str:
-    """The value as the statistic column keeps it.
-
-    SQLite adds decimals as floats and stores what it gets (0.30000000000000004); the
-    other databases round to the column's scale on insert. Reads round the same way,
-    so that ``compute()`` reports exactly what ``track()`` stores.
-    """
-    if dialect.connection.vendor == "sqlite" and isinstance(value_field, models.DecimalField):
-        return f"ROUND({value_sql}, {int(value_field.decimal_places)})"
+    """The value as the statistic column keeps it, in inserts and in reads alike, so
+    that ``compute()`` reports exactly what ``track()`` stores."""
+    if isinstance(value_field, models.DecimalField):
+        return dialect.stored_decimal(value_sql, value_field.decimal_places)
     return value_sql
 
 
@@ -209,4 +239,12 @@ def convert_date(value: Any) -> datetime.date:
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-__all__: Sequence[str] = ["Target", "convert_date", "convert_value", "read", "write"]
+__all__: Sequence[str] = [
+    "Statement",
+    "Target",
+    "convert_date",
+    "convert_value",
+    "read",
+    "write",
+    "write_statements",
+]

@@ -1,0 +1,74 @@
+-- lifetime_first_run on mysql: 2 statements
+
+-- statement 1
+DELETE
+FROM `trackstats_statisticbydate`
+WHERE `metric_id` = %s AND `period` = %s AND `date` >= CAST(%s AS DATE) AND `date` <= CAST(%s AS DATE)
+-- params:
+--   1: 9001
+--   2: 0
+--   3: '2026-03-18'
+--   4: '2026-04-02'
+
+-- statement 2
+INSERT INTO `trackstats_statisticbydate` (`metric_id`, `period`, `date`, `value`)
+WITH `trackstats_src` AS (SELECT e.`trackstats_at`, e.`trackstats_p0`
+FROM (SELECT %s AS `trackstats_at`, COUNT(*) AS `trackstats_p0`, COUNT(*) AS `trackstats_n`
+FROM `testapp_order`
+WHERE (`testapp_order`.`created` < %s AND `testapp_order`.`created` < %s)) e
+WHERE e.`trackstats_n` > 0
+UNION ALL
+SELECT e.`trackstats_at`, e.`trackstats_p0`
+FROM (SELECT DATE(`testapp_order`.`created`) AS `trackstats_at`, COUNT(*) AS `trackstats_p0`
+FROM `testapp_order`
+WHERE (`testapp_order`.`created` >= %s AND `testapp_order`.`created` < %s)
+GROUP BY 1 ORDER BY NULL) e),
+`trackstats_runs` AS (SELECT c.`trackstats_at` AS `trackstats_day`, SUM(c.`trackstats_p0`) OVER (ORDER BY c.`trackstats_at` ROWS UNBOUNDED PRECEDING) AS `trackstats_p0`, 1 AS `trackstats_rows`, DATEDIFF(COALESCE(LEAD(c.`trackstats_at`) OVER (ORDER BY c.`trackstats_at`), CAST(%s AS DATE)), c.`trackstats_at`) AS `trackstats_span`, CASE WHEN c.`trackstats_at` < CAST(%s AS DATE) THEN DATEDIFF(CAST(%s AS DATE), c.`trackstats_at`) ELSE 0 END AS `trackstats_skip`
+FROM `trackstats_src` c
+WHERE c.`trackstats_at` <= CAST(%s AS DATE)),
+`trackstats_digits` AS (SELECT 0 AS d
+UNION ALL
+SELECT 1 AS d
+UNION ALL
+SELECT 2 AS d
+UNION ALL
+SELECT 3 AS d
+UNION ALL
+SELECT 4 AS d
+UNION ALL
+SELECT 5 AS d
+UNION ALL
+SELECT 6 AS d
+UNION ALL
+SELECT 7 AS d
+UNION ALL
+SELECT 8 AS d
+UNION ALL
+SELECT 9 AS d),
+`trackstats_blocks` AS (SELECT 1 * t0.d AS n
+FROM `trackstats_digits` t0
+WHERE 1 * t0.d <= %s LIMIT 18446744073709551615),
+`trackstats_numbers` AS (SELECT 1 * t0.d AS n
+FROM `trackstats_digits` t0
+WHERE 1 * t0.d <= %s LIMIT 18446744073709551615),
+`trackstats_result` AS (SELECT (r.`trackstats_day` + INTERVAL ((b.n * 8 + o.n)) DAY) AS `trackstats_day`, r.`trackstats_p0` AS `trackstats_value`
+FROM `trackstats_runs` r STRAIGHT_JOIN `trackstats_blocks` b ON b.n * 8 < r.`trackstats_span` AND b.n * 8 + 8 > r.`trackstats_skip` STRAIGHT_JOIN `trackstats_numbers` o ON (b.n * 8 + o.n) >= r.`trackstats_skip` AND (b.n * 8 + o.n) < r.`trackstats_span`
+WHERE r.`trackstats_rows` > 0)
+SELECT %s, %s, r.`trackstats_day`, r.`trackstats_value`
+FROM `trackstats_result` r
+WHERE 1 = 1
+ON DUPLICATE KEY UPDATE `value` = VALUES(`value`)
+-- params:
+--   1: '2026-03-17'
+--   2: '2026-04-03 00:00:00'
+--   3: '2026-03-18 00:00:00'
+--   4: '2026-03-18 00:00:00'
+--   5: '2026-04-03 00:00:00'
+--   6: '2026-04-03'
+--   7: '2026-03-18'
+--   8: '2026-03-18'
+--   9: '2026-04-02'
+--   10: 2
+--   11: 7
+--   12: 9001
+--   13: 0

@@ -1,0 +1,29 @@
+-- day_average on postgresql: 2 statements
+
+-- statement 1
+DELETE
+FROM "testapp_averagestatistic"
+WHERE "metric_id" = %s AND "period" = %s AND "date" >= CAST(%s AS DATE) AND "date" <= CAST(%s AS DATE)
+-- params:
+--   1: 9001
+--   2: 86400
+--   3: datetime.date(2026, 3, 18)
+--   4: datetime.date(2026, 4, 2)
+
+-- statement 2
+INSERT INTO "testapp_averagestatistic" ("metric_id", "period", "date", "value")
+WITH "trackstats_src" AS (SELECT CAST(("testapp_order"."created" AT TIME ZONE 'UTC') AS DATE) AS "trackstats_at", SUM("testapp_order"."quantity") AS "trackstats_p0", COUNT("testapp_order"."quantity") AS "trackstats_p1"
+FROM "testapp_order"
+WHERE ("testapp_order"."created" >= %s AND "testapp_order"."created" < %s)
+GROUP BY 1),
+"trackstats_result" AS (SELECT s."trackstats_at" AS "trackstats_day", CASE WHEN s."trackstats_p1" > 0 THEN CAST(s."trackstats_p0" AS DOUBLE PRECISION) / s."trackstats_p1" END AS "trackstats_value"
+FROM "trackstats_src" s)
+SELECT %s, %s, r."trackstats_day", r."trackstats_value"
+FROM "trackstats_result" r
+WHERE 1 = 1
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+-- params:
+--   1: datetime.datetime(2026, 3, 18, 0, 0, tzinfo=datetime.timezone.utc)
+--   2: datetime.datetime(2026, 4, 3, 0, 0, tzinfo=datetime.timezone.utc)
+--   3: 9001
+--   4: 86400

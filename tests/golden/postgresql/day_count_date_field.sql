@@ -1,0 +1,29 @@
+-- day_count_date_field on postgresql: 2 statements
+
+-- statement 1
+DELETE
+FROM "trackstats_statisticbydate"
+WHERE "metric_id" = %s AND "period" = %s AND "date" >= CAST(%s AS DATE) AND "date" <= CAST(%s AS DATE)
+-- params:
+--   1: 9001
+--   2: 86400
+--   3: datetime.date(2026, 3, 18)
+--   4: datetime.date(2026, 4, 2)
+
+-- statement 2
+INSERT INTO "trackstats_statisticbydate" ("metric_id", "period", "date", "value")
+WITH "trackstats_src" AS (SELECT "testapp_order"."booking_day" AS "trackstats_at", COUNT(*) AS "trackstats_value"
+FROM "testapp_order"
+WHERE ("testapp_order"."booking_day" >= %s AND "testapp_order"."booking_day" <= %s)
+GROUP BY 1),
+"trackstats_result" AS (SELECT s."trackstats_at" AS "trackstats_day", s."trackstats_value" AS "trackstats_value"
+FROM "trackstats_src" s)
+SELECT %s, %s, r."trackstats_day", r."trackstats_value"
+FROM "trackstats_result" r
+WHERE 1 = 1
+ON CONFLICT("date", "metric_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+-- params:
+--   1: datetime.date(2026, 3, 18)
+--   2: datetime.date(2026, 4, 2)
+--   3: 9001
+--   4: 86400

@@ -1,0 +1,67 @@
+-- fixed_object on sqlite: 2 statements
+
+-- statement 1
+DELETE
+FROM "trackstats_statisticbydateandobject"
+WHERE "metric_id" = %s AND "period" = %s AND "object_type_id" = %s AND "object_id" = %s AND "date" >= %s AND "date" <= %s
+-- params:
+--   1: 9001
+--   2: 604800
+--   3: <object_type>
+--   4: '9101'
+--   5: '2026-03-18'
+--   6: '2026-04-02'
+
+-- statement 2
+INSERT INTO "trackstats_statisticbydateandobject" ("metric_id", "period", "object_type_id", "object_id", "date", "value")
+WITH "trackstats_src" AS (SELECT substr("testapp_order"."created", 1, 10) AS "trackstats_at", SUM("testapp_order"."quantity") AS "trackstats_p0"
+FROM "testapp_order"
+WHERE (+"testapp_order"."created" >= %s AND +"testapp_order"."created" < %s)
+GROUP BY 1),
+"trackstats_digits" AS (SELECT 0 AS d
+UNION ALL
+SELECT 1 AS d
+UNION ALL
+SELECT 2 AS d
+UNION ALL
+SELECT 3 AS d
+UNION ALL
+SELECT 4 AS d
+UNION ALL
+SELECT 5 AS d
+UNION ALL
+SELECT 6 AS d
+UNION ALL
+SELECT 7 AS d
+UNION ALL
+SELECT 8 AS d
+UNION ALL
+SELECT 9 AS d),
+"trackstats_numbers" AS MATERIALIZED (SELECT 1 * t0.d + 10 * t1.d AS n
+FROM "trackstats_digits" t0 CROSS JOIN "trackstats_digits" t1
+WHERE 1 * t0.d + 10 * t1.d <= %s),
+"trackstats_calendar" AS MATERIALIZED (SELECT date(%s, (n.n) || ' days') AS "trackstats_day"
+FROM "trackstats_numbers" n),
+"trackstats_keys" AS (SELECT MIN(s."trackstats_at") AS "trackstats_first", date(MAX(s."trackstats_at"), (6) || ' days') AS "trackstats_reach"
+FROM "trackstats_src" s),
+"trackstats_grid" AS (SELECT c."trackstats_day", s."trackstats_p0", s."trackstats_at" AS "trackstats_hit"
+FROM "trackstats_calendar" c JOIN "trackstats_keys" k ON c."trackstats_day" >= k."trackstats_first" AND c."trackstats_day" <= k."trackstats_reach" LEFT JOIN "trackstats_src" s ON s."trackstats_at" = c."trackstats_day"),
+"trackstats_running" AS (SELECT g."trackstats_day", SUM(g."trackstats_p0") OVER (ORDER BY g."trackstats_day" ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS "trackstats_p0", COUNT(g."trackstats_hit") OVER (ORDER BY g."trackstats_day" ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS "trackstats_rows"
+FROM "trackstats_grid" g),
+"trackstats_result" AS (SELECT r."trackstats_day", r."trackstats_p0" AS "trackstats_value"
+FROM "trackstats_running" r
+WHERE r."trackstats_rows" > 0 AND r."trackstats_day" >= %s)
+SELECT %s, %s, %s, %s, r."trackstats_day", r."trackstats_value"
+FROM "trackstats_result" r
+WHERE 1 = 1
+ON CONFLICT("date", "metric_id", "object_type_id", "object_id", "period") DO UPDATE SET "value" = EXCLUDED."value"
+-- params:
+--   1: '2026-03-12 00:00:00'
+--   2: '2026-04-03 00:00:00'
+--   3: 21
+--   4: '2026-03-12'
+--   5: '2026-03-18'
+--   6: 9001
+--   7: 604800
+--   8: <object_type>
+--   9: '9101'
