@@ -9,6 +9,8 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 
+from .statistic_schema import statistic_key_fields
+
 
 def register() -> None:
     checks.register(check_statistic_models, checks.Tags.models)
@@ -19,7 +21,7 @@ def register() -> None:
 def check_statistic_models(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Every concrete statistic model needs a unique key over metric, period and date
     (E001) and should have the index a tracker run reads through (W002)."""
-    from .models import AbstractStatistic, statistic_key_fields
+    from .models import AbstractStatistic
 
     errors: list[checks.CheckMessage] = []
     configs = apps.get_app_configs() if app_configs is None else app_configs

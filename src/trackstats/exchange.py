@@ -45,21 +45,11 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models.fields.related import RelatedField
 
-from .models import (
-    AbstractStatistic,
-    Domain,
-    Metric,
-    StatisticByDate,
-    StatisticByDateAndObject,
-    dimension_fields,
-    forward_field,
-    is_by_object,
-    statistic_key_fields,
-    statistic_rows,
-)
+from .models import AbstractStatistic, Domain, Metric, StatisticByDate, StatisticByDateAndObject
 from .object_ids import OBJECT_ID_MAX_LENGTH, pk_to_object_id
 from .periods import parse_period_name, period_name
-from .querysets import StatisticQuerySet, clean_statistic_value
+from .querysets import StatisticQuerySet, clean_statistic_value, statistic_rows
+from .statistic_schema import dimension_fields, forward_field, is_by_object, statistic_key_fields
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite

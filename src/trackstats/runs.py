@@ -17,10 +17,11 @@ from django.db import models, router
 from django.db.models.expressions import Star
 
 from . import clock
-from .models import TrackerRun, dimension_fields, forward_field
+from .models import TrackerRun
 from .periods import period_name
 from .registry import Registration
 from .runlog import RunRecord, log_failure
+from .statistic_schema import dimension_fields, forward_field
 from .tracker_protocol import Tracker
 
 

@@ -25,10 +25,9 @@ from ..models import (
     StatisticByDate,
     StatisticByDateAndObject,
     TrackerRun,
-    dimension_fields,
-    is_by_object,
 )
 from ..periods import period_label
+from ..statistic_schema import dimension_fields, is_by_object
 from .bases import ModelAdminBase
 from .filters import PeriodListFilter, is_number
 from .forms import ChartForm, ObjectChartForm

@@ -10,6 +10,7 @@ to fall back on.
 
 from __future__ import annotations
 
+import abc
 import datetime
 import hashlib
 from collections.abc import Callable, Sequence
@@ -24,10 +25,11 @@ from django.utils import timezone
 from .calendar import UTC
 
 
-class Dialect:
+class Dialect(abc.ABC):
     """The SQL shared by the supported vendors; no locks.
 
-    The methods that raise are spelled by every vendor in its own way."""
+    The abstract methods are spelled by every vendor in its own way: there is no
+    portable spelling to fall back on, and ``dialect_for()`` refuses other vendors."""
 
     #: Whether rows of a DateTimeField are stored as UTC instants whatever the
     #: connection's time zone (PostgreSQL's timestamptz). Otherwise they are stored as
@@ -63,13 +65,13 @@ class Dialect:
             return f"CAST({reading} AS DATE)"
         return f"CAST({reading} + ({shift_sql}) * INTERVAL '1' SECOND AS DATE)"
 
+    @abc.abstractmethod
     def add_days(self, date_sql: str, days_sql: str) -> str:
         """A date expression plus a whole number of days, as a date."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def days_between(self, later_sql: str, earlier_sql: str) -> str:
         """The whole number of days from one date expression to a later one."""
-        raise NotImplementedError
 
     def date_placeholder(self) -> str:
         """A placeholder whose parameter is an adapted date, typed as a date."""
@@ -81,9 +83,9 @@ class Dialect:
     def to_float(self, sql: str) -> str:
         return f"CAST({sql} AS DOUBLE PRECISION)"
 
+    @abc.abstractmethod
     def to_exact(self, sql: str) -> str:
         """A numeric expression widened so that division keeps its fraction."""
-        raise NotImplementedError
 
     def upsert_clause(self, key_columns: Sequence[str], value_column: str) -> str:
         """What follows ``INSERT ... SELECT`` to overwrite the value of existing keys.
@@ -117,6 +119,7 @@ class Dialect:
         """A JOIN that keeps the table written before it as the outer one."""
         return "JOIN"
 
+    @abc.abstractmethod
     def increment_clause(self, table: str, key_columns: Sequence[str], value_column: str) -> str:
         """What follows ``INSERT ... VALUES (...)`` to add to the value of an existing key.
 
@@ -124,12 +127,8 @@ class Dialect:
         no portable form: without the vendor's upsert, a concurrent increment of the
         same key would raise IntegrityError or lose a count.
         """
-        raise NotSupportedError(
-            f"increment() needs an atomic upsert, which trackstats writes for PostgreSQL, "
-            f"SQLite and MySQL/MariaDB only, not for {self.connection.vendor!r}; "
-            "use record() on this database"
-        )
 
+    @abc.abstractmethod
     def bucket_start(self, date_sql: str, weekday: int | None, months: int | None) -> str:
         """The first day of the calendar bucket of a date expression: of its week
         starting on ``weekday`` (0 = Monday), or of its block of ``months`` months (1,
@@ -139,16 +138,16 @@ class Dialect:
         vendor spells it with its own date functions; ``{d}`` in the returned SQL
         stands for ``date_sql`` (the caller repeats its parameters per occurrence).
         """
-        raise NotSupportedError(
-            f"calendar periods need date functions that trackstats writes for "
-            f"PostgreSQL, SQLite and MySQL/MariaDB only, not for {self.connection.vendor!r}"
-        )
 
     def lock(self, cursor: Any, name: str) -> None:
         """Serialize runs that write the same statistics (no-op where unsupported)."""
+        # SQLite needs none: it lets one writer at a time hold the database.
+        return None
 
     def unlock(self, cursor: Any, name: str) -> None:
         """Release what ``lock()`` took, when it outlives the transaction."""
+        # Transaction-level locks (PostgreSQL's) end with the transaction.
+        return None
 
 
 class PostgreSQLDialect(Dialect):

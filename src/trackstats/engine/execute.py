@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import DatabaseError, connections, models, transaction
 
-from ..models import column_of, forward_field
+from ..statistic_schema import column_of, forward_field, statistic_key_fields
 from .dialects import Dialect, dialect_for
 from .sql import DAY, VALUE, Select
 
@@ -168,7 +168,6 @@ def _delete(
 
 
 def _insert(select: Select, target: Target, dialect: Dialect) -> tuple[str, list[Any]]:
-    from ..models import statistic_key_fields
 
     q = dialect.quote
     fixed_names = [name for name, _ in target.fixed]

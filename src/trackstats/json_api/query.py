@@ -22,7 +22,7 @@ from django.db import models, router
 
 from ..conf import app_settings
 from ..exchange import extra_dimensions, statistic_models
-from ..models import Metric, forward_field, is_by_object, statistic_rows
+from ..models import Metric
 from ..periods import (
     bucket_start,
     calendar_months,
@@ -31,7 +31,9 @@ from ..periods import (
     parse_period_name,
     period_name,
 )
+from ..querysets import statistic_rows
 from ..series import previous_range
+from ..statistic_schema import forward_field, is_by_object
 
 DEFAULT_MODEL = "trackstats.statisticbydate"
 DEFAULT_TOP = 10

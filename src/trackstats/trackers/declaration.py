@@ -17,14 +17,9 @@ from django.db.models.expressions import Star
 from django.db.models.sql import Query
 
 from ..engine.aggregates import FRACTIONAL_AGGREGATES, SUPPORTED_AGGREGATES
-from ..models import (
-    AbstractStatistic,
-    LazyRegistration,
-    Metric,
-    dimension_fields,
-    is_by_object,
-    resolve_instance,
-)
+from ..lazy_registration import LazyRegistration, resolve_instance
+from ..models import AbstractStatistic, Metric
+from ..statistic_schema import dimension_fields, is_by_object
 from .paths import resolve_path
 
 #: The key fields of a by-object statistic model that are not custom dimensions.

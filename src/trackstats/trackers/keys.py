@@ -23,7 +23,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from ..engine.execute import Target
-from ..models import Domain, Metric, resolve_instance
+from ..lazy_registration import resolve_instance
+from ..models import Domain, Metric
 from ..object_ids import object_id_of
 from ..runlog import Scope
 from .paths import foreign_key

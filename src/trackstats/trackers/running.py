@@ -17,10 +17,10 @@ from .. import clock
 from ..engine.dialects import dialect_for
 from ..engine.execute import Statement, convert_date, convert_value, read, write, write_statements
 from ..engine.statements import DateRange, Select, Source, StoredBase, build_select
-from ..models import dimension_fields, forward_field
 from ..periods import calendar_months, is_calendar, period_days, week_first_weekday
 from ..runlog import RunRecord, Scope, log_failure, log_success, zone_name
 from ..signals import post_track
+from ..statistic_schema import dimension_fields, forward_field
 from .declaration import OBJECT_FIELDS, check_day, check_lookback
 from .keys import target_of
 from .paths import resolve_path
