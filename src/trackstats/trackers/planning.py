@@ -88,7 +88,10 @@ def _plan_dates(
     tz: datetime.tzinfo,
     scope: Scope,
 ) -> Plan:
-    stored = scope.stored_rows(queryset.db).aggregate(first=Min("date"), last=models.Max("date"))
+    rows = scope.stored_rows(queryset.db)
+    # Two aggregates, not MIN and MAX in one: SQLite reads one end of the (metric,
+    # period, date) index for a lone MIN or MAX, but the whole range for both at once.
+    stored = {**rows.aggregate(first=Min("date")), **rows.aggregate(last=models.Max("date"))}
     previous = previous_zone(scope, queryset.db) if stored["last"] is not None else None
     zone = zone_name(tz)
     if previous is not None and previous != zone:
