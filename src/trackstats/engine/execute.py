@@ -205,7 +205,10 @@ def _is_deadlock(error: DatabaseError) -> bool:
     if code in {"40P01", "40001"}:
         return True
     args: tuple[Any, ...] = getattr(cause, "args", ())
-    return bool(args) and args[0] in {1213, 1205}
+    # MySQL/MariaDB: 1213 deadlock, 1205 lock wait timeout, and 1467, which InnoDB
+    # reports instead of either when it is the table's AUTO-INC lock, the one every
+    # INSERT ... SELECT into the statistics table takes, that a run waited for.
+    return bool(args) and args[0] in {1213, 1205, 1467}
 
 
 def convert_value(field: models.Field[Any, Any], value: Any) -> Any:
