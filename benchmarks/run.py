@@ -213,7 +213,7 @@ def measure(
     flavor: Flavor, vendor: str, sets: dict[str, DataSet], case: Case, args: argparse.Namespace
 ) -> dict[str, Phase]:
     """Time one case: one worker per data set its phases run on."""
-    wanted = ["first", "incremental"] if case.incremental else ["first"]
+    wanted = [name for name in args.runs if name == "first" or case.incremental]
     calls: dict[DataSet, list[str]] = {}
     for name in wanted:
         calls.setdefault(sets[name], []).append(name)
@@ -255,7 +255,7 @@ def measure(
 def cases_for(args: argparse.Namespace) -> list[Case]:
     cases: list[Case] = []
     for target in args.targets:
-        if "floor" in args.implementations:
+        if "floor" in args.implementations and "first" in args.runs:
             cases.extend(Case("floor", period, target) for period in args.periods)
         if "trackstats" in args.implementations:
             cases.extend(Case("trackstats", period, target) for period in args.periods)
@@ -432,6 +432,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (median)")
     parser.add_argument("--timeout", type=float, default=60.0, help="cap of one run, seconds")
+    parser.add_argument(
+        "--runs",
+        default="first,incremental",
+        help="which runs to time: first (full runs, and the floors), incremental (+1 day "
+        "re-runs, after one untimed full run) or both (the default)",
+    )
     parser.add_argument("--periods", default=",".join(PERIODS), help="comma-separated")
     parser.add_argument("--targets", default=",".join(TARGETS), help="date,object")
     parser.add_argument(
@@ -471,6 +477,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     args.periods = _choices(args.periods, tuple(PERIODS), "--periods")
+    args.runs = _choices(args.runs, ("first", "incremental"), "--runs")
     args.targets = _choices(args.targets, TARGETS, "--targets")
     args.implementations = _choices(args.implementations, IMPLEMENTATIONS, "--implementations")
     if not args.with_07:
@@ -511,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
             build_notes = []
             server = ""
             for flavor in flavors:
-                for data in dict.fromkeys(sets.values()):
+                for data in dict.fromkeys(sets[name] for name in args.runs):
                     built = flavor.run(vendor, data, ["build"], 3600)
                     name = f"{flavor.db_prefix}_{data.key}"
                     if not built or "seconds" not in built[-1]:
