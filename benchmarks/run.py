@@ -226,6 +226,7 @@ def measure(
             f"--target={case.target}",
             f"--phases={','.join(names)}",
             f"--repeat={args.repeat}",
+            f"--rerun-repeat={args.rerun_repeat or args.repeat}",
             f"--timeout={args.timeout}",
         ]
         if args.check:
@@ -236,7 +237,8 @@ def measure(
             argv.append(f"--trace={folder}")
         # Generous: the worker's own watchdog ends slow runs; this only catches a hang
         # in setup.
-        hard_timeout = (args.timeout + 60) * (2 * args.repeat + 2)
+        reruns = args.rerun_repeat or args.repeat
+        hard_timeout = (args.timeout + 60) * (args.repeat + 2 * reruns + 2)
         for result in flavor.run(vendor, data, argv, hard_timeout):
             if result["phase"] == "check":
                 phases[result["of"]].check = result
@@ -408,7 +410,8 @@ def header(args: argparse.Namespace) -> list[str]:
         "",
         f"Python {platform.python_version()}, Django {django.get_version()}, "
         f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; median of {args.repeat} "
-        f"run(s); 0.7.0 runs capped at {args.timeout:g} s.",
+        f"first run(s) and {args.rerun_repeat or args.repeat} re-run(s); runs capped at "
+        f"{args.timeout:g} s.",
         "",
     ]
 
@@ -431,6 +434,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "at a larger size sees a longer history, not denser days)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (median)")
+    parser.add_argument(
+        "--rerun-repeat",
+        type=int,
+        help="timed +1 day re-runs per case (default: --repeat); they are short and "
+        "cheap to repeat, where a full run at 1M rows is not",
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="cap of one run, seconds")
     parser.add_argument(
         "--runs",
@@ -474,8 +483,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.row_counts = [int(value) for value in args.rows.split(",")]
     if any(count < 1 for count in args.row_counts):
         parser.error("--rows must be positive")
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    if args.repeat < 1 or (args.rerun_repeat is not None and args.rerun_repeat < 1):
+        parser.error("--repeat and --rerun-repeat must be at least 1")
     args.periods = _choices(args.periods, tuple(PERIODS), "--periods")
     args.runs = _choices(args.runs, ("first", "incremental"), "--runs")
     args.targets = _choices(args.targets, TARGETS, "--targets")

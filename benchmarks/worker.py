@@ -282,7 +282,7 @@ def run_case(args: argparse.Namespace) -> None:
         # run below is the full run that the re-runs start from.
         today = geometry.new_day
         spent = 0.0
-        for repeat in range(args.repeat):
+        for repeat in range(args.rerun_repeat or args.repeat):
             if spent > args.timeout:
                 break
             # Back to the state right after a full run on the data without the new day:
@@ -379,6 +379,7 @@ def main(argv: list[str] | None = None) -> None:
         help="which runs to time: first, incremental or both (comma-separated)",
     )
     case.add_argument("--repeat", type=int, default=3)
+    case.add_argument("--rerun-repeat", type=int, help="re-runs to time (default: --repeat)")
     case.add_argument("--timeout", type=float, default=60.0)
     case.add_argument("--trace", help="folder to write the SQL of the first timed runs to")
     case.add_argument(
