@@ -149,6 +149,28 @@ def vacuum_statistics(tables: list[str], empty: bool = False) -> None:
                 cursor.execute(f"VACUUM ANALYZE {name}")
 
 
+def empty_statistics(tables: list[str]) -> None:
+    """Remove every statistic once a case is done (it has the database to itself).
+
+    A whole-table statement: on a 3,650-day history a case leaves millions of rows by
+    object, which a DELETE by metric takes tens of seconds to remove on PostgreSQL and
+    MariaDB, and TRUNCATE (SQLite: DELETE without WHERE) a moment.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        names = [connection.ops.quote_name(table) for table in tables]
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(names)}")
+        else:
+            for name in names:
+                cursor.execute(
+                    f"TRUNCATE TABLE {name}"
+                    if connection.vendor == "mysql"
+                    else f"DELETE FROM {name}"
+                )
+
+
 def run_case(args: argparse.Namespace) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
@@ -309,8 +331,7 @@ def run_case(args: argparse.Namespace) -> None:
             check("first")
 
     dataset.remove_new_day(geometry)
-    stored.delete()
-    check_rows.delete()
+    empty_statistics(statistic_tables)
 
 
 def _server_version() -> str:
