@@ -6,12 +6,15 @@
     python -m benchmarks.run --rows 2000 --repeat 1 --timeout 10   # smoke test (CI)
 
 For every database and size it builds the same source table (benchapp.Event: N rows,
-1,000 members, 365 days) in this project's database and in a second database for
-django-trackstats 0.7.0, which runs from its own virtualenv (benchmarks/.venv-07, created
-on first use). Every case runs in a subprocess of its own; the Markdown table goes to
-stdout and to benchmarks/results/. After its timed runs, every trackstats case runs the
-floor of its period once more, into a metric of its own, and compares the stored rows
-(--no-check skips that). docs/performance.md explains the cases and targets.
+1,000 members) in this project's database and in a second database for
+django-trackstats 0.7.0: by default (--dataset split) over the 365 days before today
+for the first runs, and at 274 rows a day over N / 274 days for the +1 day re-runs, so
+that a re-run at a larger size sees a longer history rather than denser days. 0.7.0
+runs from its own virtualenv (benchmarks/.venv-07, created on first use). Every case
+runs in a subprocess of its own; the Markdown table goes to stdout and to
+benchmarks/results/. After its timed runs, every trackstats case runs the floor of its
+period once more, into a metric of its own, and compares the stored rows (--no-check
+skips that). docs/performance.md explains the cases and targets.
 """
 
 from __future__ import annotations
