@@ -1,43 +1,83 @@
 """Builds the source data set in SQL, identically on every database and in both virtualenvs.
 
-Rows are a pure function of their number, so the 0.7 database holds exactly the same data
-as this project's database. Row ``i`` belongs to member ``h2(i) / 2**16 % MEMBERS + 1`` and
-falls on day ``h1(i) / 2**16 % 365`` of the year before today at second ``h1(i) % 86400``,
-where h1 and h2 are 32-bit multiplicative hashes (their high bits spread like random
-ones). Days run from today - 365 to yesterday (UTC); the "new day" that incremental runs
-add is today.
+Rows are a pure function of their number and of the data set's geometry (the number of
+days and the last day), so the 0.7 database holds exactly the same data as this
+project's, and every database the same rows. Row ``i`` belongs to member
+``h2(i) / 2**16 % MEMBERS + 1`` and falls on day ``h1(i) / 2**6 * days / 2**26`` of the
+``days`` days before today, at second ``h1(i) % 86400``, where h1 and h2 are 32-bit
+multiplicative hashes (their high bits spread like random ones; scaling 26 of them
+rather than taking a remainder keeps every day within a row or so of the average, for
+any number of days). Days run from today - days to yesterday (UTC); the "new day" that
+incremental runs add is today, as dense as an average day.
+
+Two geometries (``SPREADS``):
+
+- ``year``: N rows over the 365 days before today, whatever N: a larger N makes every
+  day denser (1M rows: about 2,740 a day).
+- ``history``: the density of 100,000 rows over 365 days (about 274 rows a day) for
+  every N, over as many days as N needs: a larger N makes the history longer (1M rows:
+  3,650 days). At 100,000 rows both are the same data set.
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.management import call_command
 from django.db import connection, transaction
 
 MEMBERS = 1000
-DAYS = 365
+YEAR = 365
+#: The fixed density of the ``history`` spread: these many rows over YEAR days.
+DENSITY_ROWS = 100_000
 DAY_SECONDS = 86400
+SPREADS = ("year", "history")
 _HASH_DAY = 2654435761
 _HASH_MEMBER = 2246822519
 _MOD = 4294967296
+#: h1 / 2**6 is below 2**26; times the number of days it stays far below 2**63.
+_DAY_SHIFT = 64
+_DAY_SCALE = 67108864
 
 
-def first_day() -> datetime.date:
-    return datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=DAYS)
+def spread_days(rows: int, spread: str) -> int:
+    """How many days of history ``rows`` rows span in a spread."""
+    if spread == "year":
+        return YEAR
+    if spread == "history":
+        return max(1, round(rows * YEAR / DENSITY_ROWS))
+    raise ValueError(f"spread must be one of {', '.join(SPREADS)}, not {spread!r}")
 
 
-def new_day() -> datetime.date:
-    """The day of data that incremental runs add: today."""
-    return first_day() + datetime.timedelta(days=DAYS)
+@dataclass(frozen=True)
+class Geometry:
+    """``rows`` source rows over the ``days`` days before ``today`` (a UTC date)."""
+
+    rows: int
+    days: int
+    today: datetime.date
+
+    @property
+    def first_day(self) -> datetime.date:
+        return self.today - datetime.timedelta(days=self.days)
+
+    @property
+    def new_day(self) -> datetime.date:
+        """The day of data that incremental runs add: today."""
+        return self.today
+
+    @property
+    def new_day_rows(self) -> int:
+        return max(1, self.rows // self.days)
+
+
+def utc_today() -> datetime.date:
+    return datetime.datetime.now(datetime.timezone.utc).date()
 
 
 def _epoch(day: datetime.date) -> int:
     return int(datetime.datetime.combine(day, datetime.time(), datetime.timezone.utc).timestamp())
-
-
-def new_day_rows(rows: int) -> int:
-    return max(1, rows // DAYS)
 
 
 def create_database() -> None:
@@ -118,12 +158,13 @@ def _div(numerator_sql: str, denominator: int) -> str:
     return f"({numerator_sql} / {denominator})"
 
 
-def _insert_events(start: int, count: int, day_sql: str) -> None:
-    """Insert events ``start .. start + count - 1``; ``day_sql`` gives the day offset of i."""
+def _insert_events(geometry: Geometry, start: int, count: int, day_sql: str) -> None:
+    """Insert events ``start .. start + count - 1``; ``day_sql`` gives the day offset of i
+    (``{h1}`` stands for its hash)."""
     prefix, source = _series(str(count), start)
     h1 = f"((i * {_HASH_DAY}) % {_MOD})"
     h2 = f"((i * {_HASH_MEMBER}) % {_MOD})"
-    seconds = f"{_epoch(first_day())} + ({day_sql.format(h1=h1)}) * {DAY_SECONDS} + "
+    seconds = f"{_epoch(geometry.first_day)} + ({day_sql.format(h1=h1)}) * {DAY_SECONDS} + "
     seconds += f"{h1} % {DAY_SECONDS}"
     sql = (
         f"{prefix}INSERT INTO benchapp_event (member_id, created) "
@@ -133,8 +174,8 @@ def _insert_events(start: int, count: int, day_sql: str) -> None:
         cursor.execute(sql)
 
 
-def build(rows: int) -> None:
-    """Create the schema and ``rows`` events spread over the 365 days before today."""
+def build(geometry: Geometry) -> None:
+    """Create the schema and the events of ``geometry``, without the new day."""
     create_database()
     call_command("migrate", run_syncdb=True, verbosity=0)
     with transaction.atomic():
@@ -144,7 +185,8 @@ def build(rows: int) -> None:
             cursor.execute(
                 f"{prefix}INSERT INTO benchapp_member (id, name) SELECT i, {name} FROM {source}"
             )
-        _insert_events(0, rows, _div("{h1}", 65536) + " % " + str(DAYS))
+        day = _div(f"{_div('{h1}', _DAY_SHIFT)} * {geometry.days}", _DAY_SCALE)
+        _insert_events(geometry, 0, geometry.rows, day)
     with connection.cursor() as cursor:
         if connection.vendor == "mysql":
             cursor.execute("ANALYZE TABLE benchapp_member, benchapp_event")
@@ -153,13 +195,13 @@ def build(rows: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def add_new_day(rows: int) -> None:
-    """Add one more day of data (today), as dense as the other days."""
-    _insert_events(rows, new_day_rows(rows), str(DAYS))
+def add_new_day(geometry: Geometry) -> None:
+    """Add one more day of data (today), as dense as an average day of the others."""
+    _insert_events(geometry, geometry.rows, geometry.new_day_rows, str(geometry.days))
 
 
-def remove_new_day() -> None:
+def remove_new_day(geometry: Geometry) -> None:
     from benchmarks.benchapp.models import Event
 
-    start = datetime.datetime.combine(new_day(), datetime.time(), datetime.timezone.utc)
+    start = datetime.datetime.combine(geometry.new_day, datetime.time(), datetime.timezone.utc)
     Event.objects.filter(created__gte=start).delete()

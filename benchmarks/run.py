@@ -6,12 +6,15 @@
     python -m benchmarks.run --rows 2000 --repeat 1 --timeout 10   # smoke test (CI)
 
 For every database and size it builds the same source table (benchapp.Event: N rows,
-1,000 members, 365 days) in this project's database and in a second database for
-django-trackstats 0.7.0, which runs from its own virtualenv (benchmarks/.venv-07, created
-on first use). Every case runs in a subprocess of its own; the Markdown table goes to
-stdout and to benchmarks/results/. After its timed runs, every trackstats case runs the
-floor of its period once more, into a metric of its own, and compares the stored rows
-(--no-check skips that). docs/performance.md explains the cases and targets.
+1,000 members) in this project's database and in a second database for
+django-trackstats 0.7.0: by default (--dataset split) over the 365 days before today
+for the first runs, and at 274 rows a day over N / 274 days for the +1 day re-runs, so
+that a re-run at a larger size sees a longer history rather than denser days. 0.7.0
+runs from its own virtualenv (benchmarks/.venv-07, created on first use). Every case
+runs in a subprocess of its own; the Markdown table goes to stdout and to
+benchmarks/results/. After its timed runs, every trackstats case runs the floor of its
+period once more, into a metric of its own, and compares the stored rows (--no-check
+skips that). docs/performance.md explains the cases and targets.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks import dataset
 from benchmarks.cases import IMPLEMENTATIONS, PERIODS, PERIODS_07, TARGETS, Case
 from benchmarks.dbconfig import RESULTS_DIR, VENDORS
 from benchmarks.worker import RESULT_PREFIX
@@ -99,15 +103,52 @@ def _seconds_text(seconds: float) -> str:
     return f"{seconds:.1f}"
 
 
-def _environment(settings: str, vendor: str, db_name: str) -> dict[str, str]:
+def _environment(
+    settings: str, vendor: str, db_name: str, python_path: list[str]
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE=settings,
         BENCH_DB=vendor,
         BENCH_DB_NAME=db_name,
-        PYTHONPATH=str(REPO),
+        PYTHONPATH=os.pathsep.join(python_path),
     )
     return env
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """One source data set (benchmarks.dataset): ``rows`` rows over ``days`` days."""
+
+    rows: int
+    days: int
+    today: datetime.date
+
+    @classmethod
+    def of(cls, rows: int, spread: str, today: datetime.date) -> DataSet:
+        return cls(rows, dataset.spread_days(rows, spread), today)
+
+    @property
+    def key(self) -> str:
+        """The database name's suffix: one database per geometry."""
+        return f"{self.rows}_{self.days}d"
+
+    def argv(self) -> list[str]:
+        return [f"--rows={self.rows}", f"--days={self.days}", f"--today={self.today}"]
+
+    def describe(self) -> str:
+        per_day = dataset.Geometry(self.rows, self.days, self.today).new_day_rows
+        return f"{self.rows:,} rows over {self.days:,} days ({per_day:,} a day)"
+
+
+def data_sets(rows: int, args: argparse.Namespace) -> dict[str, DataSet]:
+    """The data set of each phase: with ``--dataset split`` first runs (against the
+    floors) on N rows over a year, re-runs on the fixed density of a longer history."""
+    first, incremental = ("year", "history") if args.dataset == "split" else (args.dataset,) * 2
+    return {
+        "first": DataSet.of(rows, first, args.today),
+        "incremental": DataSet.of(rows, incremental, args.today),
+    }
 
 
 @dataclass(frozen=True)
@@ -117,14 +158,18 @@ class Flavor:
     python: str
     settings: str
     db_prefix: str
+    #: Folders the worker imports from, before its virtualenv's packages.
+    python_path: tuple[str, ...] = (str(REPO),)
 
-    def run(self, vendor: str, rows: int, argv: list[str], hard_timeout: float) -> list[dict]:
-        command = [self.python, "-m", "benchmarks.worker", *argv]
+    def run(self, vendor: str, data: DataSet, argv: list[str], hard_timeout: float) -> list[dict]:
+        command = [self.python, "-m", "benchmarks.worker", *argv, *data.argv()]
         try:
             completed = subprocess.run(
                 command,
                 cwd=REPO,
-                env=_environment(self.settings, vendor, f"{self.db_prefix}_{rows}"),
+                env=_environment(
+                    self.settings, vendor, f"{self.db_prefix}_{data.key}", list(self.python_path)
+                ),
                 capture_output=True,
                 text=True,
                 timeout=hard_timeout,
@@ -168,44 +213,54 @@ def ensure_venv_07(vendors: list[str]) -> str:
 
 
 def measure(
-    flavor: Flavor, vendor: str, rows: int, case: Case, args: argparse.Namespace
+    flavor: Flavor, vendor: str, sets: dict[str, DataSet], case: Case, args: argparse.Namespace
 ) -> dict[str, Phase]:
-    argv = [
-        "case",
-        f"--implementation={case.implementation}",
-        f"--period={case.period}",
-        f"--target={case.target}",
-        f"--rows={rows}",
-        f"--repeat={args.repeat}",
-        f"--timeout={args.timeout}",
-    ]
-    if args.check:
-        argv.append("--check")
-    if args.trace:
-        folder = RESULTS_DIR / "trace" / f"{vendor}-{rows}-{case.metric_ref}"
-        folder.mkdir(parents=True, exist_ok=True)
-        argv.append(f"--trace={folder}")
-    # Generous: the worker's own watchdog ends slow runs; this only catches a hang in setup.
-    hard_timeout = (args.timeout + 60) * (2 * args.repeat + 2)
+    """Time one case: one worker per data set its phases run on."""
+    wanted = [name for name in args.runs if name == "first" or case.incremental]
+    calls: dict[DataSet, list[str]] = {}
+    for name in wanted:
+        calls.setdefault(sets[name], []).append(name)
     phases = {"first": Phase(), "incremental": Phase()}
-    for result in flavor.run(vendor, rows, argv, hard_timeout):
-        if result["phase"] == "check":
-            phases[result["of"]].check = result
-            continue
-        phase = phases.get(result["phase"])
-        if phase is None:
-            phases["first"].error = phases["first"].error or result.get("error")
-        elif "timeout" in result:
-            phase.timeout = result["timeout"]
-        else:
-            phase.runs.append(result)
+    for data, names in calls.items():
+        argv = [
+            "case",
+            f"--implementation={case.implementation}",
+            f"--period={case.period}",
+            f"--target={case.target}",
+            f"--phases={','.join(names)}",
+            f"--repeat={args.repeat}",
+            f"--rerun-repeat={args.rerun_repeat or args.repeat}",
+            f"--timeout={args.timeout}",
+        ]
+        if args.check:
+            argv.append("--check")
+        if args.trace:
+            folder = RESULTS_DIR / "trace" / f"{vendor}-{data.key}-{case.metric_ref}"
+            folder.mkdir(parents=True, exist_ok=True)
+            argv.append(f"--trace={folder}")
+        # Generous: the worker's own watchdog ends slow runs; this only catches a hang
+        # in setup.
+        reruns = args.rerun_repeat or args.repeat
+        hard_timeout = (args.timeout + 60) * (args.repeat + 2 * reruns + 2)
+        for result in flavor.run(vendor, data, argv, hard_timeout):
+            if result["phase"] == "check":
+                phases[result["of"]].check = result
+                continue
+            phase = phases.get(result["phase"])
+            if phase is None:
+                first = phases[names[0]]
+                first.error = first.error or result.get("error")
+            elif "timeout" in result:
+                phase.timeout = result["timeout"]
+            else:
+                phase.runs.append(result)
     return phases
 
 
 def cases_for(args: argparse.Namespace) -> list[Case]:
     cases: list[Case] = []
     for target in args.targets:
-        if "floor" in args.implementations:
+        if "floor" in args.implementations and "first" in args.runs:
             cases.extend(Case("floor", period, target) for period in args.periods)
         if "trackstats" in args.implementations:
             cases.extend(Case("trackstats", period, target) for period in args.periods)
@@ -358,7 +413,8 @@ def header(args: argparse.Namespace) -> list[str]:
         "",
         f"Python {platform.python_version()}, Django {django.get_version()}, "
         f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; median of {args.repeat} "
-        f"run(s); 0.7.0 runs capped at {args.timeout:g} s.",
+        f"first run(s) and {args.rerun_repeat or args.repeat} re-run(s); runs capped at "
+        f"{args.timeout:g} s.",
         "",
     ]
 
@@ -371,8 +427,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--db", default="sqlite,postgres", help="comma-separated: sqlite,postgres,mariadb"
     )
     parser.add_argument("--rows", default="100000", help="comma-separated source table sizes")
+    parser.add_argument(
+        "--dataset",
+        choices=("split", *dataset.SPREADS),
+        default="split",
+        help="how N rows spread over time: year (over the 365 days before today), "
+        "history (274 a day, as 100,000 over a year, over N / 274 days), or split "
+        "(the default: first runs on year, +1 day re-runs on history, so that a re-run "
+        "at a larger size sees a longer history, not denser days)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (median)")
+    parser.add_argument(
+        "--rerun-repeat",
+        type=int,
+        help="timed +1 day re-runs per case (default: --repeat); they are short and "
+        "cheap to repeat, where a full run at 1M rows is not",
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="cap of one run, seconds")
+    parser.add_argument(
+        "--runs",
+        default="first,incremental",
+        help="which runs to time: first (full runs, and the floors), incremental (+1 day "
+        "re-runs, after one untimed full run) or both (the default)",
+    )
     parser.add_argument("--periods", default=",".join(PERIODS), help="comma-separated")
     parser.add_argument("--targets", default=",".join(TARGETS), help="date,object")
     parser.add_argument(
@@ -390,19 +467,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="skip comparing each tracker's stored rows with its floor's",
     )
+    parser.add_argument(
+        "--db-prefix",
+        default=os.environ.get("BENCH_DB_PREFIX", "ts_bench"),
+        help="databases are PREFIX_<rows> and PREFIX_07_<rows> (default: $BENCH_DB_PREFIX "
+        "or ts_bench); give each concurrent run on one server its own",
+    )
     parser.add_argument("--output", type=Path, help="Markdown file (default: results/)")
     parser.add_argument(
         "--trace", action="store_true", help="write the SQL of each case to results/trace/"
     )
     args = parser.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else argv
+    # One today for the whole run: the data sets and the trackers' clock (the workers
+    # fix it), so that a run that passes midnight UTC stays consistent.
+    args.today = dataset.utc_today()
     args.dbs = _choices(args.db, VENDORS, "--db")
     args.row_counts = [int(value) for value in args.rows.split(",")]
     if any(count < 1 for count in args.row_counts):
         parser.error("--rows must be positive")
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    if args.repeat < 1 or (args.rerun_repeat is not None and args.rerun_repeat < 1):
+        parser.error("--repeat and --rerun-repeat must be at least 1")
     args.periods = _choices(args.periods, tuple(PERIODS), "--periods")
+    args.runs = _choices(args.runs, ("first", "incremental"), "--runs")
     args.targets = _choices(args.targets, TARGETS, "--targets")
     args.implementations = _choices(args.implementations, IMPLEMENTATIONS, "--implementations")
     if not args.with_07:
@@ -421,9 +508,14 @@ def _choices(text: str, allowed: tuple[str, ...], option: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    ours = Flavor(sys.executable, "benchmarks.settings", "ts_bench")
+    # This checkout's src/ first: the virtualenv may hold trackstats installed from
+    # another checkout (an editable install of the main worktree, say), and the
+    # benchmark measures the code next to it. Not for 0.7, which must import its own.
+    ours = Flavor(
+        sys.executable, "benchmarks.settings", args.db_prefix, (str(REPO / "src"), str(REPO))
+    )
     old = (
-        Flavor(ensure_venv_07(args.dbs), "benchmarks.settings_07", "ts_bench_07")
+        Flavor(ensure_venv_07(args.dbs), "benchmarks.settings_07", f"{args.db_prefix}_07")
         if args.with_07
         else None
     )
@@ -434,22 +526,32 @@ def main(argv: list[str] | None = None) -> int:
         by_size: list[tuple[int, dict[Case, dict[str, Phase]], list[str]]] = []
         for rows in sorted(args.row_counts):
             flavors = [ours, old] if old else [ours]
+            sets = data_sets(rows, args)
             build_notes = []
             server = ""
             for flavor in flavors:
-                built = flavor.run(vendor, rows, ["build", f"--rows={rows}"], 3600)
-                if not built or "seconds" not in built[-1]:
-                    raise SystemExit(f"building {flavor.db_prefix} on {vendor} failed: {built}")
-                build_notes.append(f"{flavor.db_prefix} {built[-1]['seconds']:.1f} s")
-                server = server or built[-1].get("server", "")
+                for data in dict.fromkeys(sets[name] for name in args.runs):
+                    built = flavor.run(vendor, data, ["build"], 3600)
+                    name = f"{flavor.db_prefix}_{data.key}"
+                    if not built or "seconds" not in built[-1]:
+                        raise SystemExit(f"building {name} on {vendor} failed: {built}")
+                    build_notes.append(f"{name} {built[-1]['seconds']:.1f} s")
+                    server = server or built[-1].get("server", "")
             results: dict[Case, dict[str, Phase]] = {}
             for case in cases_for(args):
                 flavor = old if case.implementation == "trackstats-0.7" else ours
                 print(f"{vendor} {rows:,} {case.implementation} {case.label} ...", file=sys.stderr)
-                results[case] = measure(flavor, vendor, rows, case, args)
-                if results[case]["first"].error:
+                results[case] = measure(flavor, vendor, sets, case, args)
+                if any(phase.error for phase in results[case].values()):
                     failures.append(f"{vendor} {rows:,} {case.implementation} {case.label}")
-            notes = [f"Data set built in: {', '.join(build_notes)}."]
+            if sets["first"] == sets["incremental"]:
+                geometry = [f"Data set: {sets['first'].describe()}."]
+            else:
+                geometry = [
+                    f"Data sets: first runs on {sets['first'].describe()}; +1 day re-runs "
+                    f"on {sets['incremental'].describe()}."
+                ]
+            notes = [*geometry, f"Data set built in: {', '.join(build_notes)}."]
             if server:
                 notes.append(f"Server: {VENDOR_TITLES[vendor]} {server}.")
             by_size.append((rows, results, notes))
