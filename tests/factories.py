@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.testapp.models import Customer, Order
+from trackstats import clock
 from trackstats.models import Domain, Metric
 from trackstats.periods import period_days
 
@@ -28,7 +29,8 @@ def make_metric(ref: str = "orders") -> Metric:
 
 
 def local_today(tz: datetime.tzinfo | None = None) -> datetime.date:
-    return timezone.localdate(timezone=tz or timezone.get_current_timezone())
+    """Today as the code under test sees it: the package's clock, fixable in a test."""
+    return clock.today_in(tz)
 
 
 def at(day: datetime.date, hour: int = 12, minute: int = 0, tz: datetime.tzinfo = UTC):
